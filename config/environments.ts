@@ -1,0 +1,75 @@
+import type { EnvironmentConfig } from "./types";
+
+const functions = {
+  presign: { memoryMb: 256, timeoutSeconds: 5 },
+  process: { memoryMb: 512, timeoutSeconds: 300 },
+  status: { memoryMb: 256, timeoutSeconds: 5 },
+  authorize: { memoryMb: 256, timeoutSeconds: 5 },
+} as const;
+
+const dev: EnvironmentConfig = {
+  app: "ddn",
+  env: "dev",
+  region: "eu-west-1",
+  tags: { project: "ddn-file-pipeline", environment: "dev", "managed-by": "cdktf" },
+  storage: {
+    forceDestroy: true,
+    expireUploadsAfterDays: 7,
+    abortIncompleteMultipartAfterDays: 1,
+    noncurrentVersionExpirationDays: 7,
+  },
+  allowedOrigins: ["http://localhost:3000"],
+  functions,
+  logRetentionDays: 14,
+  presign: { urlExpiresSeconds: 900, allowedContentTypes: [] },
+  processing: { maxRetryAttempts: 2, maxEventAgeSeconds: 3600 },
+  api: {
+    stages: ["dev"],
+    throttle: { burstLimit: 50, rateLimit: 25 },
+    accessLogRetentionDays: 30,
+    manageAccountSettings: true,
+    auth: {
+      enabled: true,
+      cacheTtlSeconds: 60,
+      jwtSecretParam: "/ddn/dev/jwt-secret",
+      issuer: "ddn-dev",
+      audience: "ddn-api",
+    },
+  },
+};
+
+// Prod must be secure with no extra flags: auth on, explicit origins, throttling, a year of access logs,
+// buckets that `terraform destroy` refuses to empty. Replace the example origin and issuer with your own.
+const prod: EnvironmentConfig = {
+  app: "ddn",
+  env: "prod",
+  region: "eu-west-1",
+  tags: { project: "ddn-file-pipeline", environment: "prod", "managed-by": "cdktf" },
+  storage: {
+    forceDestroy: false,
+    expireUploadsAfterDays: 30,
+    abortIncompleteMultipartAfterDays: 3,
+    noncurrentVersionExpirationDays: 30,
+  },
+  allowedOrigins: ["https://files.example.com"],
+  functions: { ...functions, process: { memoryMb: 1024, timeoutSeconds: 600 } },
+  logRetentionDays: 90,
+  presign: { urlExpiresSeconds: 3600, allowedContentTypes: [] },
+  processing: { maxRetryAttempts: 2, maxEventAgeSeconds: 21600 },
+  api: {
+    stages: ["v1"],
+    throttle: { burstLimit: 200, rateLimit: 100 },
+    accessLogRetentionDays: 365,
+    // dev owns the account-level API Gateway setting; set true here if prod lives in its own account.
+    manageAccountSettings: false,
+    auth: {
+      enabled: true,
+      cacheTtlSeconds: 300,
+      jwksUrl: "https://auth.example.com/.well-known/jwks.json",
+      issuer: "https://auth.example.com/",
+      audience: "ddn-api",
+    },
+  },
+};
+
+export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = { dev, prod };

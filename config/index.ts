@@ -1,0 +1,44 @@
+import { ENVIRONMENTS } from "./environments";
+import type { EnvironmentConfig, FunctionName } from "./types";
+import { validateConfig } from "./validate";
+
+export * from "./types";
+export { ConfigError, validateConfig } from "./validate";
+
+export const DEFAULT_ENV = "dev";
+
+export class UnknownEnvironmentError extends Error {
+  constructor(env: string) {
+    super(`Unknown environment "${env}" (DDN_ENV). Valid environments: ${Object.keys(ENVIRONMENTS).join(", ")}.`);
+    this.name = "UnknownEnvironmentError";
+  }
+}
+
+export function environmentNames(): string[] {
+  return Object.keys(ENVIRONMENTS);
+}
+
+/** The validated settings of one environment; throws a clear error for an unknown name or a bad value. */
+export function loadConfig(env: string = DEFAULT_ENV): EnvironmentConfig {
+  const config = Object.prototype.hasOwnProperty.call(ENVIRONMENTS, env) ? ENVIRONMENTS[env] : undefined;
+  if (!config) throw new UnknownEnvironmentError(env);
+  validateConfig(config);
+  return config;
+}
+
+/** Names every stack and resource derives from, so IAM can scope to a log group before it exists. */
+export function naming(c: EnvironmentConfig) {
+  const prefix = `${c.app}-${c.env}`;
+  return {
+    prefix,
+    stack: (part: "storage" | "iam" | "compute" | "api") => `${prefix}-${part}`,
+    functionName: (name: FunctionName) => `${prefix}-${name}`,
+    logGroup: (name: FunctionName) => `/aws/lambda/${prefix}-${name}`,
+    role: (name: FunctionName) => `${prefix}-${name}`,
+    failureQueue: `${prefix}-process-failures`,
+    table: `${prefix}-files`,
+    api: `${prefix}-api`,
+    accessLogGroup: `/aws/apigateway/${prefix}-api`,
+  };
+}
+export type Naming = ReturnType<typeof naming>;

@@ -1,0 +1,68 @@
+/** The Lambda functions of the pipeline; each has a folder under functions/ and an IAM role. */
+export const FUNCTION_NAMES = ["presign", "process", "status", "authorize"] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+export interface FunctionSettings {
+  /** MB, 128..10240 */
+  readonly memoryMb: number;
+  /** seconds, 1..900 */
+  readonly timeoutSeconds: number;
+}
+
+export interface AuthSettings {
+  /** When false, /presign and /files are open (dev only; the policy gate flags it). */
+  readonly enabled: boolean;
+  /** API Gateway authorizer result cache TTL, 0..3600 s. */
+  readonly cacheTtlSeconds: number;
+  /** RS256/ES256 keys from a JWKS endpoint... */
+  readonly jwksUrl?: string;
+  /** ...or HS256 with a secret in this SSM SecureString parameter (name starting with "/"). */
+  readonly jwtSecretParam?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+}
+
+export interface EnvironmentConfig {
+  /** Prefix of every name: `<app>-<env>-<part>`. */
+  readonly app: string;
+  readonly env: string;
+  readonly region: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly storage: {
+    /** Lets `terraform destroy` delete non-empty buckets; never in prod. */
+    readonly forceDestroy: boolean;
+    /** Uploads in the in-bucket expire after this many days (they are copied to the out-bucket). */
+    readonly expireUploadsAfterDays: number;
+    readonly abortIncompleteMultipartAfterDays: number;
+    /** Old versions in the versioned in-bucket expire after this many days. */
+    readonly noncurrentVersionExpirationDays: number;
+  };
+  /** Browser origins allowed by S3 CORS and the API's CORS headers. Never empty. */
+  readonly allowedOrigins: readonly string[];
+  readonly functions: Readonly<Record<FunctionName, FunctionSettings>>;
+  /** CloudWatch retention of the function log groups (a value CloudWatch accepts). */
+  readonly logRetentionDays: number;
+  readonly presign: {
+    /** 1..604800 (7 days, SigV4's limit). */
+    readonly urlExpiresSeconds: number;
+    /** Empty = any well-formed type/subtype. */
+    readonly allowedContentTypes: readonly string[];
+  };
+  readonly processing: {
+    /** Async retries of the S3-triggered function, 0..2. */
+    readonly maxRetryAttempts: number;
+    /** 60..21600 s. */
+    readonly maxEventAgeSeconds: number;
+  };
+  readonly api: {
+    readonly stages: readonly string[];
+    readonly throttle: { readonly burstLimit: number; readonly rateLimit: number };
+    readonly accessLogRetentionDays: number;
+    /**
+     * Manage `aws_api_gateway_account` (the CloudWatch role API Gateway logs with). It is one per account and
+     * region, so only one environment per account may own it.
+     */
+    readonly manageAccountSettings: boolean;
+    readonly auth: AuthSettings;
+  };
+}

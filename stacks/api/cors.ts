@@ -1,0 +1,90 @@
+import type { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
+import { ApiGatewayIntegrationResponse } from "@cdktf/provider-aws/lib/api-gateway-integration-response";
+import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
+import { ApiGatewayMethodResponse } from "@cdktf/provider-aws/lib/api-gateway-method-response";
+
+export const CORS_ALLOW_HEADERS = "Authorization,Content-Type";
+export const CORS_ALLOW_METHODS = "GET,HEAD,OPTIONS";
+export const CORS_MAX_AGE_SECONDS = 600;
+
+/** API Gateway header values are literals in single quotes. */
+const literal = (value: string) => `'${value}'`;
+
+/**
+ * VTL that echoes the request's Origin when it is one of the allowed ones (a static header can name only one),
+ * leaving the static first origin otherwise.
+ */
+export function echoAllowedOriginTemplate(origins: readonly string[]): string {
+  const list = origins.map((o) => `"${o}"`).join(",");
+  return [
+    `#set($origin = $input.params().header.get("Origin"))`,
+    `#if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end`,
+    `#set($allowed = [${list}])`,
+    `#if($allowed.contains($origin))#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end`,
+  ].join("\n");
+}
+
+export interface PreflightProps {
+  readonly restApiId: string;
+  readonly resourceId: string;
+  readonly origins: readonly string[];
+}
+
+/** OPTIONS on one resource: unauthenticated mock answering 204 with the CORS headers. */
+export function addPreflight(scope: Construct, id: string, p: PreflightProps): ITerraformDependable[] {
+  const method = new ApiGatewayMethod(scope, `${id}-options`, {
+    restApiId: p.restApiId,
+    resourceId: p.resourceId,
+    httpMethod: "OPTIONS",
+    authorization: "NONE",
+  });
+  const integration = new ApiGatewayIntegration(scope, `${id}-options-integration`, {
+    restApiId: p.restApiId,
+    resourceId: p.resourceId,
+    httpMethod: method.httpMethod,
+    type: "MOCK",
+    requestTemplates: { "application/json": '{"statusCode": 204}' },
+  });
+  const headers = [
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Max-Age",
+    "Vary",
+  ].map((h) => `method.response.header.${h}`);
+  const methodResponse = new ApiGatewayMethodResponse(scope, `${id}-options-204`, {
+    restApiId: p.restApiId,
+    resourceId: p.resourceId,
+    httpMethod: method.httpMethod,
+    statusCode: "204",
+    responseParameters: Object.fromEntries(headers.map((h) => [h, true])),
+  });
+  const integrationResponse = new ApiGatewayIntegrationResponse(scope, `${id}-options-integration-204`, {
+    restApiId: p.restApiId,
+    resourceId: p.resourceId,
+    httpMethod: method.httpMethod,
+    statusCode: methodResponse.statusCode,
+    responseParameters: {
+      "method.response.header.Access-Control-Allow-Origin": literal(p.origins[0] ?? ""),
+      "method.response.header.Access-Control-Allow-Methods": literal(CORS_ALLOW_METHODS),
+      "method.response.header.Access-Control-Allow-Headers": literal(CORS_ALLOW_HEADERS),
+      "method.response.header.Access-Control-Max-Age": literal(String(CORS_MAX_AGE_SECONDS)),
+      "method.response.header.Vary": literal("Origin"),
+    },
+    responseTemplates: { "application/json": echoAllowedOriginTemplate(p.origins) },
+    dependsOn: [integration],
+  });
+  return [method, integration, methodResponse, integrationResponse];
+}
+
+/** Gateway-response headers: API Gateway's own errors (401, 403, 429, 5xx) must be readable by the browser too. */
+export function gatewayResponseCorsHeaders(origins: readonly string[]): Record<string, string> {
+  return {
+    "gatewayresponse.header.Access-Control-Allow-Origin": literal(origins[0] ?? ""),
+    "gatewayresponse.header.Access-Control-Allow-Headers": literal(CORS_ALLOW_HEADERS),
+    "gatewayresponse.header.Access-Control-Allow-Methods": literal(CORS_ALLOW_METHODS),
+    "gatewayresponse.header.Vary": literal("Origin"),
+  };
+}

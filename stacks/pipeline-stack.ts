@@ -1,0 +1,44 @@
+import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { naming, type EnvironmentConfig, type Naming } from "../config";
+
+export interface StateBackendSettings {
+  /** S3 bucket for remote state; when absent, state is local (terraform.<stack>.tfstate at the project root). */
+  readonly bucket?: string;
+}
+
+export interface PipelineStackProps {
+  readonly config: EnvironmentConfig;
+  readonly backend: StateBackendSettings;
+}
+
+/** What every stack of the pipeline shares: the AWS provider with default tags and the state backend. */
+export abstract class PipelineStack extends TerraformStack {
+  readonly config: EnvironmentConfig;
+  readonly names: Naming;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id);
+    this.config = props.config;
+    this.names = naming(props.config);
+    new AwsProvider(this, "aws", {
+      region: props.config.region,
+      defaultTags: [{ tags: { ...props.config.tags } }],
+    });
+    if (props.backend.bucket) {
+      new S3Backend(this, {
+        bucket: props.backend.bucket,
+        key: `${props.config.app}/${props.config.env}/${id}.tfstate`,
+        region: props.config.region,
+        encrypt: true,
+      });
+      // S3-native locking (Terraform >= 1.10); the cdktf 0.21 S3Backend type predates the flag.
+      this.addOverride("terraform.backend.s3.use_lockfile", true);
+    } else {
+      // Relative to the stack's working directory (cdktf.out/stacks/<stack>): the project root, as cdktf's
+      // default, but without baking this machine's absolute path into the synthesized JSON.
+      new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+    }
+  }
+}
