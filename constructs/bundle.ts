@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { buildSync, type BuildOptions } from "esbuild";
+import { buildSync, version as esbuildVersion, type BuildOptions } from "esbuild";
 import { zipDeterministic } from "./zip";
 
 export interface BundleOptions {
@@ -11,6 +11,8 @@ export interface BundleOptions {
   readonly projectRoot: string;
   /** Where the zip is written; a directory outside cdktf.out so synth can copy it in. */
   readonly outDir: string;
+  /** Reuse the previous zip when no input changed (default: on unless DDN_BUNDLE_CACHE=off). */
+  readonly cache?: boolean;
 }
 
 export interface Bundle {
@@ -21,6 +23,8 @@ export interface Bundle {
   /** hex SHA-256 of the zip, short form used in the asset path. */
   readonly assetHash: string;
   readonly bytes: { readonly js: number; readonly zip: number };
+  /** True when the zip was reused because no input changed. */
+  readonly cached: boolean;
 }
 
 /**
@@ -40,29 +44,85 @@ export const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
   mainFields: ["module", "main"],
   logLevel: "error",
   write: false,
-  metafile: false,
 };
 
+interface CacheManifest {
+  readonly key: string;
+  /** Every file esbuild read, relative to the project root, with its SHA-1. */
+  readonly inputs: Record<string, string>;
+  readonly bytes: { js: number; zip: number };
+}
+
+const sha1 = (data: Buffer | string) => createHash("sha1").update(data).digest("hex");
+
+function cacheKey(entry: string): string {
+  return sha1(JSON.stringify({ esbuildVersion, ESBUILD_OPTIONS, entry, zip: 1 }));
+}
+
+function hashInputs(projectRoot: string, files: readonly string[]): Record<string, string> | undefined {
+  const inputs: Record<string, string> = {};
+  for (const file of files) {
+    const abs = path.resolve(projectRoot, file);
+    if (!existsSync(abs)) return undefined;
+    inputs[file] = sha1(readFileSync(abs));
+  }
+  return inputs;
+}
+
+function fromZip(zipPath: string, bytes: CacheManifest["bytes"], cached: boolean): Bundle {
+  const digest = createHash("sha256").update(readFileSync(zipPath)).digest();
+  return {
+    zipPath,
+    sourceCodeHash: digest.toString("base64"),
+    assetHash: digest.toString("hex").slice(0, 32),
+    bytes,
+    cached,
+  };
+}
+
+function reuse(options: BundleOptions, zipPath: string, manifestPath: string): Bundle | undefined {
+  if (!existsSync(zipPath) || !existsSync(manifestPath)) return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as CacheManifest;
+    if (manifest.key !== cacheKey(options.entry)) return undefined;
+    const now = hashInputs(options.projectRoot, Object.keys(manifest.inputs));
+    if (!now || Object.entries(manifest.inputs).some(([file, hash]) => now[file] !== hash)) return undefined;
+    return fromZip(zipPath, manifest.bytes, true);
+  } catch {
+    return undefined; // a corrupt manifest just means a rebuild
+  }
+}
+
+/** esbuild -> deterministic zip, reusing the last zip when none of the files esbuild read has changed. */
 export function bundleFunction(options: BundleOptions): Bundle {
+  const zipPath = path.join(options.outDir, "function.zip");
+  const manifestPath = path.join(options.outDir, "inputs.json");
+  const useCache = options.cache ?? process.env.DDN_BUNDLE_CACHE !== "off";
+  if (useCache) {
+    const hit = reuse(options, zipPath, manifestPath);
+    if (hit) return hit;
+  }
+
   const result = buildSync({
     ...ESBUILD_OPTIONS,
+    metafile: true,
     absWorkingDir: options.projectRoot,
     entryPoints: [options.entry],
     // Virtual: nothing is written by esbuild (write: false); the path only makes the source map's paths relative.
     outfile: path.join(options.outDir, "index.js"),
   });
-  const files = result.outputFiles.map((f) => ({ name: path.basename(f.path), data: Buffer.from(f.contents) }));
+  const files = (result.outputFiles ?? []).map((f) => ({ name: path.basename(f.path), data: Buffer.from(f.contents) }));
   const js = files.find((f) => f.name === "index.js");
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
   const zip = zipDeterministic(files);
   mkdirSync(options.outDir, { recursive: true });
-  const zipPath = path.join(options.outDir, "function.zip");
   writeFileSync(zipPath, zip);
-  const digest = createHash("sha256").update(zip).digest();
-  return {
-    zipPath,
-    sourceCodeHash: digest.toString("base64"),
-    assetHash: digest.toString("hex").slice(0, 32),
-    bytes: { js: js.data.length, zip: zip.length },
-  };
+
+  const bytes = { js: js.data.length, zip: zip.length };
+  const inputs = hashInputs(options.projectRoot, Object.keys(result.metafile?.inputs ?? {}));
+  if (inputs) {
+    const manifest: CacheManifest = { key: cacheKey(options.entry), inputs, bytes };
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+  }
+  return fromZip(zipPath, bytes, false);
 }

@@ -36,7 +36,8 @@ export class BundledFunction extends Construct {
     this.bundle = bundleFunction({
       entry: props.entry,
       projectRoot: PROJECT_ROOT,
-      outDir: path.join(BUNDLE_CACHE, props.functionName),
+      // Keyed by entry, not function name: every environment shares one bundle of the same source.
+      outDir: path.join(BUNDLE_CACHE, props.entry.replace(/\.[cm]?[jt]s$/, "").replace(/[\\/]/g, "_")),
     });
     const asset = new TerraformAsset(this, "asset", {
       path: this.bundle.zipPath,

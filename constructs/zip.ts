@@ -10,7 +10,7 @@ const DOS_TIME = 0;
 const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 
 /**
- * Writes a deterministic zip (entries sorted by name, fixed timestamps and permissions, deflate level 9).
+ * Writes a deterministic zip (entries sorted by name, fixed timestamps and permissions, deflate level 6).
  * cdktf's own archiver stamps file mtimes and spawns a Node process per asset; this does neither.
  */
 export function zipDeterministic(entries: readonly ZipEntry[]): Buffer {
@@ -20,7 +20,7 @@ export function zipDeterministic(entries: readonly ZipEntry[]): Buffer {
   let offset = 0;
   for (const entry of sorted) {
     const name = Buffer.from(entry.name, "utf8");
-    const compressed = deflateRawSync(entry.data, { level: 9 });
+    const compressed = deflateRawSync(entry.data, { level: 6 });
     const crc = crc32(entry.data);
 
     const local = Buffer.alloc(30);

@@ -276,9 +276,9 @@ export class ApiStack extends PipelineStack {
       restApiId,
       resourceId,
       httpMethod: method.httpMethod,
-      statusCode: methodResponse.statusCode,
+      statusCode: "200",
       responseTemplates: { "application/json": body },
-      dependsOn: [integration],
+      dependsOn: [integration, methodResponse],
     });
     return [method, integration, methodResponse, integrationResponse];
   }

@@ -1,1 +1,81 @@
-export const handler = async (): Promise<unknown> => ({ statusCode: 200, body: "{}" });
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { error, internalError, isObject, json, queryParams, requestOrigin } from "../lib/http";
+import { errorFields, log } from "../lib/log";
+import { checkObjectKey } from "../lib/object-key";
+import { checkContentType } from "./content-type";
+import { Presigner } from "./presigner";
+import { readSettings, type PresignSettings } from "./settings";
+
+export interface PresignResponse {
+  readonly url: string;
+  readonly method: "PUT" | "GET";
+  readonly bucket: string;
+  readonly key: string;
+  readonly expiresIn: number;
+  readonly expiresAt: string;
+  /** Headers the client must send with the request, exactly (they are part of the signature). */
+  readonly headers: Record<string, string>;
+}
+
+// Created once per container, on first use, so a configuration fault is a 500 with a log line, not a crash loop.
+let state: { settings: PresignSettings; presigner: Presigner } | undefined;
+function init() {
+  if (!state) {
+    const settings = readSettings();
+    state = { settings, presigner: new Presigner(settings) };
+  }
+  return state;
+}
+
+/** GET /presign?file=K&mode=upload|download[&contentType=T] */
+export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const origin = requestOrigin(event);
+  if (!isObject(event)) return error(400, "InvalidRequest", "The request is not an API Gateway proxy event", origin);
+  const q = queryParams(event);
+
+  const mode = q.mode ?? "download";
+  if (mode !== "upload" && mode !== "download") {
+    return error(400, "InvalidMode", 'mode must be "upload" or "download"', origin);
+  }
+  if (q.file === undefined || q.file === null) return error(400, "MissingFile", "file is required", origin);
+  const key = checkObjectKey(q.file, "file");
+  if (!key.ok) return error(400, "InvalidKey", key.message, origin);
+
+  let s: ReturnType<typeof init>;
+  try {
+    s = init();
+  } catch (e) {
+    log.error("presign misconfigured", errorFields(e));
+    return internalError(origin);
+  }
+
+  let contentType: string | undefined;
+  if (q.contentType !== undefined && q.contentType !== null) {
+    if (mode !== "upload") return error(400, "InvalidContentType", "contentType applies to uploads only", origin);
+    const ct = checkContentType(q.contentType, s.settings.allowedContentTypes);
+    if (!ct.ok) return error(400, "InvalidContentType", ct.message, origin);
+    contentType = ct.value;
+  }
+
+  const method = mode === "upload" ? "PUT" : "GET";
+  const bucket = mode === "upload" ? s.settings.inBucket : s.settings.outBucket;
+  const expiresIn = s.settings.expiresIn;
+  const signingDate = new Date();
+  try {
+    const url = await s.presigner.presign({ method, bucket, key: key.key, expiresIn, signingDate, ...(contentType ? { contentType } : {}) });
+    const body: PresignResponse = {
+      url,
+      method,
+      bucket,
+      key: key.key,
+      expiresIn,
+      expiresAt: new Date(signingDate.getTime() + expiresIn * 1000).toISOString(),
+      headers: contentType ? { "Content-Type": contentType } : {},
+    };
+    log.debug("presigned", { mode, bucket, key: key.key });
+    return json(200, body, origin);
+  } catch (e) {
+    log.error("presign failed", { mode, bucket, ...errorFields(e) });
+    return internalError(origin);
+  }
+}

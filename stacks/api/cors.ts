@@ -65,7 +65,7 @@ export function addPreflight(scope: Construct, id: string, p: PreflightProps): I
     restApiId: p.restApiId,
     resourceId: p.resourceId,
     httpMethod: method.httpMethod,
-    statusCode: methodResponse.statusCode,
+    statusCode: "204",
     responseParameters: {
       "method.response.header.Access-Control-Allow-Origin": literal(p.origins[0] ?? ""),
       "method.response.header.Access-Control-Allow-Methods": literal(CORS_ALLOW_METHODS),
@@ -74,7 +74,8 @@ export function addPreflight(scope: Construct, id: string, p: PreflightProps): I
       "method.response.header.Vary": literal("Origin"),
     },
     responseTemplates: { "application/json": echoAllowedOriginTemplate(p.origins) },
-    dependsOn: [integration],
+    // Literal status code plus explicit ordering: readable in the plan, and the method response exists first.
+    dependsOn: [integration, methodResponse],
   });
   return [method, integration, methodResponse, integrationResponse];
 }

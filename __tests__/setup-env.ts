@@ -1,0 +1,5 @@
+// Handlers log JSON lines to stdout; keep test output readable. Set LOG_LEVEL=DEBUG to see them.
+process.env.LOG_LEVEL ??= "SILENT";
+// Never reach a real AWS endpoint or credential source from tests.
+process.env.AWS_REGION ??= "eu-west-1";
+process.env.AWS_EC2_METADATA_DISABLED = "true";

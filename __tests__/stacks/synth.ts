@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { App } from "cdktf";
+import { loadConfig } from "../../config";
+import { addPipeline } from "../../stacks/app";
+import type { StateBackendSettings } from "../../stacks/pipeline-stack";
+
+export type TfJson = {
+  terraform: Record<string, any>;
+  provider?: Record<string, any>;
+  resource?: Record<string, Record<string, any>>;
+  data?: Record<string, Record<string, any>>;
+  output?: Record<string, any>;
+};
+
+export interface Synthesized {
+  readonly outdir: string;
+  readonly stacks: Record<string, TfJson>;
+  cleanup(): void;
+}
+
+/** Synthesizes every stack of one environment into a fresh temporary directory. */
+export function synthEnv(env: string, backend: StateBackendSettings = {}): Synthesized {
+  const outdir = mkdtempSync(path.join(tmpdir(), `ddn-synth-${env}-`));
+  const app = new App({ outdir, skipValidation: false });
+  addPipeline(app, loadConfig(env), backend);
+  app.synth();
+  const stacks: Record<string, TfJson> = {};
+  for (const name of readdirSync(path.join(outdir, "stacks"))) {
+    stacks[name] = JSON.parse(readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8"));
+  }
+  return { outdir, stacks, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+}
+
+/** All resources of a type in one stack, by logical name. */
+export function resources(stack: TfJson, type: string): Record<string, any> {
+  return stack.resource?.[type] ?? {};
+}
+
+export function only(stack: TfJson, type: string): any {
+  const all = Object.values(resources(stack, type));
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0];
+}
+
+/** Resource bodies without cdktf's "//" metadata, for readable assertions. */
+export function list(stack: TfJson, type: string): any[] {
+  return Object.values(resources(stack, type));
+}

@@ -1,0 +1,107 @@
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { endpointOverride } from "../lib/aws-endpoints";
+
+/** Seconds of clock skew tolerated on exp/nbf/iat. */
+export const CLOCK_TOLERANCE_SECONDS = 5;
+/** Pinned per key source: a token can never choose its own algorithm (no "none", no HS256-with-public-key). */
+export const ASYMMETRIC_ALGORITHMS = ["RS256", "ES256"];
+export const SYMMETRIC_ALGORITHMS = ["HS256"];
+
+export interface VerifierSettings {
+  readonly jwksUrl?: string;
+  readonly secretParam?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+}
+
+export function readVerifierSettings(env: NodeJS.ProcessEnv = process.env): VerifierSettings {
+  const s: VerifierSettings = {
+    ...(env.JWKS_URL ? { jwksUrl: env.JWKS_URL } : {}),
+    ...(env.JWT_SECRET_PARAM ? { secretParam: env.JWT_SECRET_PARAM } : {}),
+    ...(env.JWT_ISSUER ? { issuer: env.JWT_ISSUER } : {}),
+    ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
+  };
+  if (Boolean(s.jwksUrl) === Boolean(s.secretParam)) throw new Error("set exactly one of JWKS_URL or JWT_SECRET_PARAM");
+  return s;
+}
+
+/** Raised when the token is bad: the caller answers 401. Anything else is a fault (500). */
+export class InvalidToken extends Error {
+  override readonly name = "InvalidToken";
+}
+
+type Key = { kind: "jwks"; get: JWTVerifyGetKey } | { kind: "secret"; get: () => Promise<Uint8Array> };
+
+/**
+ * Verifies JWTs. The JWKS (cached by jose, refetched on unknown kid with a cooldown) or the HS256 secret (one
+ * SSM read per container; retried after a failure) lives as long as the container.
+ */
+export class JwtVerifier {
+  private readonly key: Key;
+
+  constructor(private readonly settings: VerifierSettings, ssm?: SSMClient) {
+    if (settings.jwksUrl) {
+      this.key = { kind: "jwks", get: createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000 }) };
+    } else {
+      const name = settings.secretParam!;
+      let pending: Promise<Uint8Array> | undefined;
+      const client = ssm ?? new SSMClient(endpointOverride("SSM") ? { endpoint: endpointOverride("SSM") } : {});
+      this.key = {
+        kind: "secret",
+        get: () => {
+          pending ??= client
+            .send(new GetParameterCommand({ Name: name, WithDecryption: true }))
+            .then((out) => {
+              const value = out.Parameter?.Value;
+              if (!value) throw new Error(`SSM parameter ${name} is empty`);
+              return new TextEncoder().encode(value);
+            })
+            .catch((error: unknown) => {
+              pending = undefined;
+              throw error;
+            });
+          return pending;
+        },
+      };
+    }
+  }
+
+  async verify(token: string): Promise<JWTPayload> {
+    const options = {
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      ...(this.settings.issuer ? { issuer: this.settings.issuer } : {}),
+      ...(this.settings.audience ? { audience: this.settings.audience } : {}),
+    };
+    try {
+      if (this.key.kind === "jwks") {
+        return (await jwtVerify(token, this.key.get, { ...options, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
+      }
+      const secret = await this.key.get();
+      return (await jwtVerify(token, secret, { ...options, algorithms: SYMMETRIC_ALGORITHMS })).payload;
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+}
+
+// jose's errors for a bad token; its JWKS fetch errors (timeout, invalid JWKS) and SSM errors stay faults.
+const TOKEN_ERRORS = new Set([
+  "ERR_JWT_EXPIRED",
+  "ERR_JWT_CLAIM_VALIDATION_FAILED",
+  "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+  "ERR_JWS_INVALID",
+  "ERR_JWT_INVALID",
+  "ERR_JOSE_ALG_NOT_ALLOWED",
+  "ERR_JOSE_NOT_SUPPORTED",
+  "ERR_JWKS_NO_MATCHING_KEY",
+  "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
+]);
+
+function classify(error: unknown): Error {
+  const code = (error as { code?: string }).code;
+  if (code && TOKEN_ERRORS.has(code)) return new InvalidToken(code);
+  // Malformed input that jose rejects before any key is involved (e.g. bad base64 or JSON).
+  if (error instanceof TypeError && !code) return new InvalidToken("malformed token");
+  return error instanceof Error ? error : new Error(String(error));
+}

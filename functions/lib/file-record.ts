@@ -1,0 +1,55 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+
+/** The metadata record of one file in TABLE_NAME, keyed by its object key. */
+export interface FileRecord {
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+  readonly contentType: string;
+  readonly versionId?: string;
+  readonly outVersionId?: string;
+  readonly sequencer: string;
+  readonly uploadedAt: string;
+  readonly processedAt: string;
+  readonly status: "PROCESSED";
+}
+
+/** Partition key attribute; "key" is a DynamoDB reserved word, so expressions alias it as #k. */
+export const HASH_KEY = "key";
+/** Internal ordering attribute (padded sequencer); not part of the public record. */
+export const SEQUENCER_SORT = "sequencerSort";
+
+export function toItem(r: FileRecord, sequencerSort: string): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {
+    [HASH_KEY]: { S: r.key },
+    size: { N: String(r.size) },
+    etag: { S: r.etag },
+    contentType: { S: r.contentType },
+    sequencer: { S: r.sequencer },
+    [SEQUENCER_SORT]: { S: sequencerSort },
+    uploadedAt: { S: r.uploadedAt },
+    processedAt: { S: r.processedAt },
+    status: { S: r.status },
+  };
+  if (r.versionId) item.versionId = { S: r.versionId };
+  if (r.outVersionId) item.outVersionId = { S: r.outVersionId };
+  return item;
+}
+
+export function fromItem(item: Record<string, AttributeValue>): FileRecord {
+  const s = (name: string) => item[name]?.S;
+  const versionId = s("versionId");
+  const outVersionId = s("outVersionId");
+  return {
+    key: s(HASH_KEY) ?? "",
+    size: Number(item.size?.N ?? 0),
+    etag: s("etag") ?? "",
+    contentType: s("contentType") ?? "",
+    ...(versionId ? { versionId } : {}),
+    ...(outVersionId ? { outVersionId } : {}),
+    sequencer: s("sequencer") ?? "",
+    uploadedAt: s("uploadedAt") ?? "",
+    processedAt: s("processedAt") ?? "",
+    status: "PROCESSED",
+  };
+}

@@ -1,0 +1,21 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { PipelineStacks } from "./app";
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+/** One line per written stack and per bundle, so a synth run says what it produced. */
+export function synthReport(outdir: string, stacks: PipelineStacks, elapsedMs: number): string {
+  const lines: string[] = [];
+  for (const stack of Object.values(stacks)) {
+    const file = path.join(outdir, "stacks", stack.node.id, "cdk.tf.json");
+    const json = JSON.parse(readFileSync(file, "utf8")) as { resource?: Record<string, object> };
+    const count = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+    lines.push(`  ${stack.node.id.padEnd(20)} ${String(count).padStart(3)} resources  ${path.relative(process.cwd(), file)}`);
+  }
+  for (const [name, fn] of Object.entries(stacks.compute.functions)) {
+    const b = fn.bundle;
+    lines.push(`  bundle ${name.padEnd(13)} ${kb(b.bytes.js).padStart(9)} js ${kb(b.bytes.zip).padStart(9)} zip${b.cached ? "  (unchanged, reused)" : ""}`);
+  }
+  return `Synthesized ${stacks.storage.config.app}-${stacks.storage.config.env} in ${elapsedMs} ms:\n${lines.join("\n")}\n`;
+}
