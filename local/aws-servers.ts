@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -7,11 +8,49 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 // Neither server ships types; the surface used here is small.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("@20minutes/s3rver") as new (options: Record<string, unknown>) => {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
+  configureBuckets(): Promise<void>;
+  callback(): RequestListener;
+  logger: { close(): void; exceptions?: { unhandle(): void } };
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require("dynalite") as (options: Record<string, unknown>) => import("node:net").Server;
+
+/**
+ * Makes s3rver read x-amz-copy-source as S3 does. S3 percent-decodes the whole value and takes `?versionId=`
+ * as the version; s3rver applies decodeURI (which keeps %2B, %2F, %3F ... encoded) and has no versions. So the
+ * header is decoded fully, the version dropped (s3rver keeps only the latest), and re-encoded for decodeURI.
+ */
+export function normalizeCopySource(headers: IncomingHttpHeaders): void {
+  const raw = headers["x-amz-copy-source"];
+  if (typeof raw !== "string") return;
+  const [source] = raw.split("?versionId=");
+  headers["x-amz-copy-source"] = encodeURI(decodeURIComponent(source ?? raw));
+}
+
+type RouterLayer = { stack: Array<{ name: string }> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const s3rverRouter = require("@20minutes/s3rver/lib/routes") as {
+  stack: RouterLayer[];
+  use(path: string, mw: (ctx: { headers: IncomingHttpHeaders }, next: () => Promise<void>) => Promise<void>): void;
+};
+let copySourceFixInstalled = false;
+
+/**
+ * The header is signed, so it may only change after s3rver checked the signature: the fix is a router layer
+ * placed right after s3rver's authentication layer (installed once per process; the router is a singleton).
+ */
+function installCopySourceFix(): void {
+  if (copySourceFixInstalled) return;
+  const auth = s3rverRouter.stack.findIndex((layer) => layer.stack.some((fn) => fn.name === "authentication"));
+  if (auth < 0) throw new Error("s3rver's authentication layer was not found; the copy-source fix cannot be placed");
+  s3rverRouter.use("/:bucket/:key*", async function copySourceLikeS3(ctx, next) {
+    normalizeCopySource(ctx.headers);
+    await next();
+  });
+  const layer = s3rverRouter.stack.pop()!;
+  s3rverRouter.stack.splice(auth + 1, 0, layer);
+  copySourceFixInstalled = true;
+}
 
 /** The key pair s3rver accepts (and verifies signatures with). */
 export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
@@ -37,16 +76,22 @@ export interface LocalAws {
  */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   const directory = mkdtempSync(path.join(tmpdir(), "ddn-s3rver-"));
+  installCopySourceFix();
   const s3 = new S3rver({
     address: "127.0.0.1",
-    port: 0,
     silent: options.silent ?? true,
     directory,
-    resetOnClose: true,
     allowMismatchedSignatures: false,
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   });
-  const s3Address = await s3.run();
+  await s3.configureBuckets();
+  const koa = s3.callback();
+  const s3Server = createServer(koa);
+  await new Promise<void>((resolve, reject) => {
+    s3Server.once("error", reject);
+    s3Server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const s3Address = s3Server.address() as AddressInfo;
 
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -83,7 +128,9 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     dynamodbEndpoint,
     env,
     async stop() {
-      await s3.close();
+      await new Promise<void>((resolve) => s3Server.close(() => resolve()));
+      s3.logger.exceptions?.unhandle();
+      s3.logger.close();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
       rmSync(directory, { recursive: true, force: true });
     },

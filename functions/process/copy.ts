@@ -118,7 +118,11 @@ async function multipartCopy(s3: S3Client, m: MultipartInput, options: CopyOptio
     return { size: m.size, contentType: m.contentType, etag: done.ETag ?? "", ...(done.VersionId ? { outVersionId: done.VersionId } : {}) };
   } catch (error) {
     // Leave no billed orphan parts behind; the lifecycle rule is only the backstop.
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: m.targetBucket, Key: m.key, UploadId })).catch(() => undefined);
+    try {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: m.targetBucket, Key: m.key, UploadId }));
+    } catch {
+      // The original error is the one worth reporting.
+    }
     throw error;
   }
 }

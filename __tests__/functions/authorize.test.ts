@@ -1,0 +1,159 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { mockClient } from "aws-sdk-client-mock";
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type GenerateKeyPairResult, type JWK } from "jose";
+import { handler, resetVerifier, stageWildcard } from "../../functions/authorize/index";
+
+const METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123/dev/GET/presign";
+const STAGE_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123/dev/*";
+const SECRET = "a-long-test-secret-of-at-least-32-bytes!!";
+const ssm = mockClient(SSMClient);
+
+const now = () => Math.floor(Date.now() / 1000);
+const event = (authorizationToken: unknown, methodArn: unknown = METHOD_ARN) => ({ type: "TOKEN", authorizationToken, methodArn }) as any;
+const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+
+function useEnv(env: Record<string, string>) {
+  for (const k of ["JWKS_URL", "JWT_SECRET_PARAM", "JWT_ISSUER", "JWT_AUDIENCE"]) delete process.env[k];
+  Object.assign(process.env, env);
+  resetVerifier();
+}
+
+async function hs256(claims: Record<string, unknown>, secret = SECRET, header: Record<string, unknown> = {}) {
+  return new SignJWT(claims).setProtectedHeader({ alg: "HS256", ...header }).sign(new TextEncoder().encode(secret));
+}
+
+describe("HS256 with the secret from SSM", () => {
+  beforeEach(() => {
+    ssm.reset();
+    ssm.on(GetParameterCommand, { Name: "/ddn/test/jwt", WithDecryption: true }).resolves({ Parameter: { Value: SECRET } });
+    useEnv({ JWT_SECRET_PARAM: "/ddn/test/jwt", JWT_ISSUER: "ddn-test", JWT_AUDIENCE: "ddn-api" });
+  });
+  const valid = (extra: Record<string, unknown> = {}) =>
+    hs256({ sub: "user-1", iss: "ddn-test", aud: "ddn-api", exp: now() + 300, scope: "files:read", email: "u@example.com", ...extra });
+
+  test("a valid token is allowed for the whole stage, principalId = sub, claims in context", async () => {
+    const res = await handler(event(`Bearer ${await valid()}`));
+    expect(res).toEqual({
+      principalId: "user-1",
+      policyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: STAGE_ARN }] },
+      context: { sub: "user-1", iss: "ddn-test", scope: "files:read", email: "u@example.com" },
+    });
+  });
+
+  test("the secret is read from SSM once per container", async () => {
+    for (let i = 0; i < 3; i++) await handler(event(`Bearer ${await valid()}`));
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
+  });
+
+  test.each([
+    ["expired", { exp: now() - 60 }],
+    ["not yet valid", { nbf: now() + 60 }],
+    ["wrong issuer", { iss: "someone-else" }],
+    ["wrong audience", { aud: "other-api" }],
+  ])("%s -> Unauthorized", async (_n, claims) => {
+    await expect(handler(event(`Bearer ${await valid(claims)}`))).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  test("expiry within the 5 s clock tolerance is accepted", async () => {
+    await expect(handler(event(`Bearer ${await valid({ exp: now() - 2 })}`))).resolves.toHaveProperty("principalId", "user-1");
+  });
+
+  test("a token signed with another key -> Unauthorized", async () => {
+    const token = await hs256({ sub: "u", iss: "ddn-test", aud: "ddn-api", exp: now() + 60 }, "another-secret-another-secret-another!!");
+    await expect(handler(event(`Bearer ${token}`))).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  test('alg "none" -> Unauthorized', async () => {
+    const token = `${b64({ alg: "none", typ: "JWT" })}.${b64({ sub: "admin", iss: "ddn-test", aud: "ddn-api", exp: now() + 60 })}.`;
+    await expect(handler(event(`Bearer ${token}`))).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  test.each([
+    ["no Bearer prefix", async () => valid()],
+    ["lower-case scheme", async () => `bearer ${await valid()}`],
+    ["garbage", async () => "Bearer not.a.jwt"],
+    ["empty", async () => ""],
+    ["not a string", async () => 42],
+    ["token without sub", async () => `Bearer ${await hs256({ iss: "ddn-test", aud: "ddn-api", exp: now() + 60 })}`],
+  ])("%s -> Unauthorized", async (_n, make) => {
+    await expect(handler(event(await make()))).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  test("an SSM failure is a fault (500), not a 401, and is retried on the next call", async () => {
+    ssm.reset();
+    ssm.on(GetParameterCommand).rejectsOnce(new Error("ThrottlingException")).resolves({ Parameter: { Value: SECRET } });
+    await expect(handler(event(`Bearer ${await valid()}`))).rejects.toThrow("Authorizer fault");
+    await expect(handler(event(`Bearer ${await valid()}`))).resolves.toHaveProperty("principalId", "user-1");
+  });
+
+  test("stageWildcard keeps api id and stage, widens method and path", () => {
+    expect(stageWildcard("arn:aws:execute-api:us-east-1:1:api/v1/GET/files/a/b")).toBe("arn:aws:execute-api:us-east-1:1:api/v1/*");
+    expect(stageWildcard("garbage")).toBeUndefined();
+  });
+});
+
+describe("RS256/ES256 from a JWKS endpoint", () => {
+  let server: Server;
+  let hits = 0;
+  let keys: { rs: GenerateKeyPairResult; es: GenerateKeyPairResult; other: GenerateKeyPairResult; jwks: { keys: JWK[] } };
+  let jwksUrl: string;
+
+  beforeAll(async () => {
+    const rs = await generateKeyPair("RS256", { extractable: true });
+    const es = await generateKeyPair("ES256", { extractable: true });
+    const other = await generateKeyPair("RS256", { extractable: true });
+    const jwks = {
+      keys: [
+        { ...(await exportJWK(rs.publicKey)), kid: "rs", alg: "RS256", use: "sig" },
+        { ...(await exportJWK(es.publicKey)), kid: "es", alg: "ES256", use: "sig" },
+      ],
+    };
+    keys = { rs, es, other, jwks };
+    server = createServer((_req, res) => {
+      hits++;
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(jwks));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  beforeEach(() => {
+    hits = 0;
+    useEnv({ JWKS_URL: jwksUrl, JWT_ISSUER: "https://issuer.test/", JWT_AUDIENCE: "ddn-api" });
+  });
+
+  const claims = { sub: "user-2", iss: "https://issuer.test/", aud: "ddn-api" };
+  const sign = (alg: string, kid: string, key: CryptoKey, extra: Record<string, unknown> = {}) =>
+    new SignJWT({ ...claims, ...extra }).setProtectedHeader({ alg, kid }).setExpirationTime("5m").sign(key);
+
+  test("RS256 and ES256 tokens verify; keys are fetched once and cached", async () => {
+    await expect(handler(event(`Bearer ${await sign("RS256", "rs", keys.rs.privateKey)}`))).resolves.toHaveProperty("principalId", "user-2");
+    await expect(handler(event(`Bearer ${await sign("ES256", "es", keys.es.privateKey)}`))).resolves.toHaveProperty("principalId", "user-2");
+    await handler(event(`Bearer ${await sign("RS256", "rs", keys.rs.privateKey)}`));
+    expect(hits).toBe(1);
+  });
+
+  test("an HS256 token keyed with the public key (algorithm confusion) -> Unauthorized", async () => {
+    const pem = await exportSPKI(keys.rs.publicKey);
+    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: "HS256", kid: "rs" }).setExpirationTime("5m").sign(new TextEncoder().encode(pem));
+    await expect(handler(event(`Bearer ${token}`))).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  test("a token from a key not in the JWKS -> Unauthorized", async () => {
+    await expect(handler(event(`Bearer ${await sign("RS256", "rs", keys.other.privateKey)}`))).rejects.toThrow(/^Unauthorized$/);
+    await expect(handler(event(`Bearer ${await sign("RS256", "unknown-kid", keys.other.privateKey)}`))).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  test("expired -> Unauthorized", async () => {
+    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: "RS256", kid: "rs" }).setExpirationTime(now() - 60).sign(keys.rs.privateKey);
+    await expect(handler(event(`Bearer ${token}`))).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  test("an unreachable JWKS endpoint is a fault, not a 401", async () => {
+    useEnv({ JWKS_URL: "http://127.0.0.1:1/jwks.json" });
+    await expect(handler(event(`Bearer ${await sign("RS256", "rs", keys.rs.privateKey)}`))).rejects.toThrow("Authorizer fault");
+  });
+});

@@ -1,0 +1,86 @@
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import fc from "fast-check";
+import { handler } from "../../functions/status/index";
+import { apiEvent } from "./events";
+
+const db = mockClient(DynamoDBClient);
+const get = (key: unknown) => handler(apiEvent({ resource: "/files/{key+}", pathParameters: key === undefined ? null : ({ key } as any) }));
+
+beforeEach(() => {
+  db.reset();
+  process.env.TABLE_NAME = "files";
+  process.env.ALLOWED_ORIGINS = "http://localhost:3000";
+});
+
+test("200 with the record (internal ordering field left out)", async () => {
+  db.on(GetItemCommand).resolves({
+    Item: {
+      key: { S: "a b+c.png" },
+      size: { N: "11" },
+      etag: { S: "e" },
+      contentType: { S: "image/png" },
+      sequencer: { S: "00AB" },
+      sequencerSort: { S: "00AB0000" },
+      uploadedAt: { S: "2026-11-21T10:00:00.000Z" },
+      processedAt: { S: "2026-11-21T10:00:01.000Z" },
+      status: { S: "PROCESSED" },
+    },
+  });
+  const res = await get("a%20b%2Bc.png");
+  expect(res.statusCode).toBe(200);
+  expect(JSON.parse(res.body)).toEqual({
+    key: "a b+c.png",
+    size: 11,
+    etag: "e",
+    contentType: "image/png",
+    sequencer: "00AB",
+    uploadedAt: "2026-11-21T10:00:00.000Z",
+    processedAt: "2026-11-21T10:00:01.000Z",
+    status: "PROCESSED",
+  });
+  expect(db.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({ TableName: "files", Key: { key: { S: "a b+c.png" } } });
+  expect(res.headers!["Access-Control-Allow-Origin"]).toBe("http://localhost:3000");
+});
+
+test("404 NotFound when absent", async () => {
+  db.on(GetItemCommand).resolves({});
+  const res = await get("missing.txt");
+  expect(res.statusCode).toBe(404);
+  expect(JSON.parse(res.body)).toEqual({ code: "NotFound", message: expect.any(String) });
+});
+
+test.each([
+  ["no path parameters", undefined, "MissingKey"],
+  ["dot-dot", "a/../b", "InvalidKey"],
+  ["encoded control character", "a%07b", "InvalidKey"],
+  ["leading slash", "%2Fetc", "InvalidKey"],
+  ["too long", "a".repeat(1025), "InvalidKey"],
+  ["non-string", 7, "InvalidKey"],
+])("400 for %s", async (_n, key, code) => {
+  const res = await get(key);
+  expect(res.statusCode).toBe(400);
+  expect(JSON.parse(res.body).code).toBe(code);
+  expect(db.calls()).toHaveLength(0);
+});
+
+test("a DynamoDB fault is a 500 that hides the cause", async () => {
+  db.on(GetItemCommand).rejects(new Error("ProvisionedThroughputExceeded: table files in account 123"));
+  const res = await get("k");
+  expect(res.statusCode).toBe(500);
+  expect(res.body).not.toMatch(/123|Throughput/);
+});
+
+test("property: hostile events always get a well-formed 200/400/404, never a throw or 5xx", async () => {
+  db.on(GetItemCommand).resolves({});
+  const anyValue = fc.oneof(fc.string({ unit: "binary" }), fc.integer(), fc.constant(null), fc.array(fc.string()), fc.object());
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(fc.constant(null), fc.record({ key: anyValue }, { requiredKeys: [] }), anyValue), async (params) => {
+      const res = await handler({ ...apiEvent(), pathParameters: params as any });
+      expect([400, 404]).toContain(res.statusCode);
+      expect(JSON.parse(res.body)).toEqual({ code: expect.any(String), message: expect.any(String) });
+    }),
+    { numRuns: 400 },
+  );
+  for (const event of [null, undefined, 3, "x", []]) expect((await handler(event as any)).statusCode).toBe(400);
+});

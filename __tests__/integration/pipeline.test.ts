@@ -1,0 +1,103 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { LOCAL_CREDENTIALS, startLocalAws, type LocalAws } from "../../local/aws-servers";
+import { resetClients } from "../../functions/lib/clients";
+import { apiEvent, s3Record } from "../functions/events";
+
+// Real servers on 127.0.0.1: s3rver verifies SigV4 (including presigned URLs), dynalite implements DynamoDB.
+const IN = "ddn-test-in";
+const OUT = "ddn-test-out";
+const TABLE = "ddn-test-files";
+const KEY = "uploads/a b+c ü ✓.txt";
+const BYTES = Buffer.from("hello, pipeline — ünïcödé bytes\n");
+
+let aws: LocalAws;
+let presign: typeof import("../../functions/presign/index").handler;
+let processFn: typeof import("../../functions/process/index").handler;
+let status: typeof import("../../functions/status/index").handler;
+
+beforeAll(async () => {
+  aws = await startLocalAws({ buckets: [IN, OUT], table: { name: TABLE, hashKey: "key" } });
+  Object.assign(process.env, aws.env, { IN_BUCKET: IN, OUT_BUCKET: OUT, TABLE_NAME: TABLE, ALLOWED_ORIGINS: "http://localhost:3000" });
+  resetClients();
+  jest.resetModules();
+  presign = require("../../functions/presign/index").handler;
+  processFn = require("../../functions/process/index").handler;
+  status = require("../../functions/status/index").handler;
+});
+afterAll(async () => {
+  resetClients();
+  await aws.stop();
+});
+
+const presignUrl = async (query: Record<string, string>) => {
+  const res = await presign(apiEvent({ queryStringParameters: query }));
+  expect(res.statusCode).toBe(200);
+  return JSON.parse(res.body) as { url: string; method: string; headers: Record<string, string> };
+};
+
+test("presigned PUT uploads real bytes; process copies them; status reports them; presigned GET downloads them", async () => {
+  // 1. presign an upload and PUT the bytes with plain fetch, as a browser would
+  const up = await presignUrl({ file: KEY, mode: "upload", contentType: "text/plain" });
+  const put = await fetch(up.url, { method: "PUT", body: BYTES, headers: up.headers });
+  expect(put.status).toBe(200);
+
+  // 2. deliver the event exactly as S3 encodes it (spaces as "+", "+" as %2B, UTF-8 percent-encoded)
+  const record = s3Record(KEY, { bucket: IN, size: BYTES.length, sequencer: "0062E99A88DC407460" });
+  expect(record.s3.object.key).toBe("uploads/a+b%2Bc+%C3%BC+%E2%9C%93.txt");
+  expect(await processFn({ Records: [record] } as any)).toEqual({ processed: 1, skipped: 0, ignored: 0 });
+
+  // 3. the copy exists in the out-bucket under the decoded key, with its content type
+  const s3 = new S3Client({ endpoint: aws.s3Endpoint, forcePathStyle: true, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
+  const head = await s3.send(new HeadObjectCommand({ Bucket: OUT, Key: KEY }));
+  expect(head.ContentLength).toBe(BYTES.length);
+  expect(head.ContentType).toBe("text/plain");
+
+  // 4. status returns the record (path parameter percent-encoded, as API Gateway passes it)
+  const st = await status(apiEvent({ resource: "/files/{key+}", pathParameters: { key: encodeURIComponent(KEY).replace(/%2F/g, "/") } }));
+  expect(st.statusCode).toBe(200);
+  expect(JSON.parse(st.body)).toMatchObject({ key: KEY, size: BYTES.length, contentType: "text/plain", status: "PROCESSED", sequencer: "0062E99A88DC407460" });
+
+  // 5. a presigned GET downloads the same bytes from the out-bucket
+  const down = await presignUrl({ file: KEY });
+  expect(new URL(down.url).pathname.startsWith(`/${OUT}/`)).toBe(true);
+  const got = await fetch(down.url);
+  expect(got.status).toBe(200);
+  expect(Buffer.from(await got.arrayBuffer())).toEqual(BYTES);
+  s3.destroy();
+});
+
+test("a tampered presigned URL is refused", async () => {
+  const up = await presignUrl({ file: "tamper.txt", mode: "upload" });
+  const url = new URL(up.url);
+  url.pathname = url.pathname.replace("tamper.txt", "other.txt");
+  expect((await fetch(url, { method: "PUT", body: "x" })).status).toBe(403);
+  const sig = new URL(up.url);
+  sig.searchParams.set("X-Amz-Signature", "0".repeat(64));
+  expect((await fetch(sig, { method: "PUT", body: "x" })).status).toBe(403);
+});
+
+test("a signed content type must be sent as signed", async () => {
+  const up = await presignUrl({ file: "typed.png", mode: "upload", contentType: "image/png" });
+  expect((await fetch(up.url, { method: "PUT", body: "x", headers: { "Content-Type": "text/html" } })).status).toBe(403);
+  expect((await fetch(up.url, { method: "PUT", body: "x", headers: up.headers })).status).toBe(200);
+});
+
+test("a duplicate event leaves one record and does not copy again; an older one changes nothing", async () => {
+  const s3 = new S3Client({ endpoint: aws.s3Endpoint, forcePathStyle: true, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
+  await s3.send(new PutObjectCommand({ Bucket: IN, Key: "dup.txt", Body: "v2", ContentType: "text/plain" }));
+  const newer = s3Record("dup.txt", { bucket: IN, sequencer: "0062E99A88DC4074B0" });
+  expect(await processFn({ Records: [newer, newer] } as any)).toEqual({ processed: 1, skipped: 1, ignored: 0 });
+  const older = s3Record("dup.txt", { bucket: IN, sequencer: "0062E99A88DC4074A0" });
+  expect(await processFn({ Records: [older] } as any)).toEqual({ processed: 0, skipped: 1, ignored: 0 });
+  const st = await status(apiEvent({ pathParameters: { key: "dup.txt" } }));
+  expect(JSON.parse(st.body).sequencer).toBe("0062E99A88DC4074B0");
+  const body = await (await s3.send(new GetObjectCommand({ Bucket: OUT, Key: "dup.txt" }))).Body!.transformToString();
+  expect(body).toBe("v2");
+  s3.destroy();
+});
+
+test("status: 404 for a key never processed", async () => {
+  const st = await status(apiEvent({ pathParameters: { key: "never.txt" } }));
+  expect(st.statusCode).toBe(404);
+  expect(JSON.parse(st.body).code).toBe("NotFound");
+});
