@@ -1,17 +1,28 @@
 import { App } from "cdktf";
 import { DEFAULT_ENV, loadConfig } from "./config";
 import { addPipeline } from "./stacks/app";
+import { writeAtomically } from "./stacks/atomic-outdir";
 import { synthReport } from "./stacks/synth-report";
 
 // Wiring only: environment and state backend come from the process environment, everything else from config/.
 try {
   const started = Date.now();
   const config = loadConfig(process.env.DDN_ENV || DEFAULT_ENV);
-  const app = new App();
-  const stacks = addPipeline(app, config, { bucket: process.env.TF_STATE_BUCKET || undefined });
-  app.synth();
-  process.stdout.write(synthReport(app.outdir, stacks, Date.now() - started));
+  const outdir = process.env.CDKTF_OUTDIR || "cdktf.out";
+  const stacks = writeAtomically(outdir, (staging) => {
+    const app = new App({ outdir: staging });
+    const pipeline = addPipeline(app, config, { bucket: process.env.TF_STATE_BUCKET || undefined });
+    app.synth();
+    return pipeline;
+  });
+  process.stdout.write(synthReport(outdir, stacks, Date.now() - started));
 } catch (error) {
-  process.stderr.write(`synth failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  // cdktf suggests skipValidation to get past failed validations; here the way past a policy rule is a reasoned
+  // suppression (policy/suppressions.ts), so that advice is replaced.
+  const message = (error instanceof Error ? error.message : String(error)).replace(
+    /If you wish to ignore these validations.*$/m,
+    "A policy exception needs suppressPolicy(resource, ruleId, reason) next to the resource (see README, Policy gate).",
+  );
+  process.stderr.write(`synth failed: ${message.trimEnd()}\n`);
   process.exit(1);
 }

@@ -2,6 +2,7 @@ import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { naming, type EnvironmentConfig, type Naming } from "../config";
+import { gateOptions, PolicyGate } from "../policy/gate";
 
 export interface StateBackendSettings {
   /** S3 bucket for remote state; when absent, state is local (terraform.<stack>.tfstate at the project root). */
@@ -13,15 +14,21 @@ export interface PipelineStackProps {
   readonly backend: StateBackendSettings;
 }
 
-/** What every stack of the pipeline shares: the AWS provider with default tags and the state backend. */
+/**
+ * What every stack of the pipeline shares: the AWS provider with default tags, the state backend, and the
+ * policy gate that checks the stack's synthesized JSON before it is written.
+ */
 export abstract class PipelineStack extends TerraformStack {
   readonly config: EnvironmentConfig;
   readonly names: Naming;
+  readonly policyGate: PolicyGate;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id);
     this.config = props.config;
     this.names = naming(props.config);
+    this.policyGate = new PolicyGate(this, gateOptions(props.config));
+    this.node.addValidation(this.policyGate);
     new AwsProvider(this, "aws", {
       region: props.config.region,
       defaultTags: [{ tags: { ...props.config.tags } }],

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { RULES } from "../policy/rules";
 import type { PipelineStacks } from "./app";
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
@@ -17,5 +18,8 @@ export function synthReport(outdir: string, stacks: PipelineStacks, elapsedMs: n
     const b = fn.bundle;
     lines.push(`  bundle ${name.padEnd(13)} ${kb(b.bytes.js).padStart(9)} js ${kb(b.bytes.zip).padStart(9)} zip${b.cached ? "  (unchanged, reused)" : ""}`);
   }
+  const suppressed = Object.values(stacks).flatMap((stack) => stack.policyGate.result.suppressed);
+  lines.push(`  policy gate: ${RULES.length} rules, 0 violations, ${suppressed.length} accepted exception(s)`);
+  for (const s of suppressed) lines.push(`    accepted ${s.ruleId} on ${s.address}: ${s.reason}`);
   return `Synthesized ${stacks.storage.config.app}-${stacks.storage.config.env} in ${elapsedMs} ms:\n${lines.join("\n")}\n`;
 }

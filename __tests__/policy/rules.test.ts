@@ -1,0 +1,163 @@
+import { App, TerraformStack } from "cdktf";
+import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
+import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
+import { ApiGatewayMethodSettings } from "@cdktf/provider-aws/lib/api-gateway-method-settings";
+import { ApiGatewayResource } from "@cdktf/provider-aws/lib/api-gateway-resource";
+import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
+import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { evaluate } from "../../policy/engine";
+import { RULES } from "../../policy/rules";
+import type { GateOptions, TfJson } from "../../policy/types";
+
+const OPTIONS: GateOptions = {
+  authEnabled: true,
+  protectedPaths: ["presign", "files"],
+  requiredQueryParameters: { presign: ["file"] },
+  trustedServices: ["lambda.amazonaws.com", "apigateway.amazonaws.com"],
+};
+
+/** A stack holding only what `build` adds; returns its JSON as it would be synthesized. */
+function insecureStack(build: (stack: TerraformStack) => void): TfJson {
+  const app = new App({ outdir: "/nonexistent-never-written", skipValidation: true });
+  const stack = new TerraformStack(app, "insecure");
+  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  build(stack);
+  return stack.toTerraform() as TfJson;
+}
+
+const role = (s: TerraformStack) =>
+  new IamRole(s, "role", { name: "r", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }) });
+const fn = (s: TerraformStack, extra: Partial<ConstructorParameters<typeof LambdaFunction>[2]> = {}) =>
+  new LambdaFunction(s, "fn", { functionName: "f", role: role(s).arn, handler: "index.handler", runtime: "nodejs22.x", filename: "f.zip", memorySize: 256, timeout: 5, tracingConfig: { mode: "Active" }, ...extra });
+const api = (s: TerraformStack) => new ApiGatewayRestApi(s, "api", { name: "a" });
+const presignResource = (s: TerraformStack, a: ApiGatewayRestApi) => new ApiGatewayResource(s, "presign", { restApiId: a.id, parentId: a.rootResourceId, pathPart: "presign" });
+const stage = (s: TerraformStack, extra: Partial<ConstructorParameters<typeof ApiGatewayStage>[2]> = {}) => {
+  const a = api(s);
+  const d = new ApiGatewayDeployment(s, "deployment", { restApiId: a.id, triggers: { r: "1" }, lifecycle: { createBeforeDestroy: true } });
+  return new ApiGatewayStage(s, "stage", { restApiId: a.id, stageName: "dev", deploymentId: d.id, ...extra });
+};
+
+/** rule id -> [a minimal insecure stack, the address the violation must name] */
+const CASES: Record<string, [(s: TerraformStack) => void, string]> = {
+  "S3.1": [(s) => new S3Bucket(s, "b", { bucket: "b" }), "aws_s3_bucket.b"],
+  "S3.2": [(s) => new S3Bucket(s, "b", { bucket: "b" }), "aws_s3_bucket.b"],
+  "S3.3": [(s) => new S3Bucket(s, "b", { bucket: "b" }), "aws_s3_bucket.b"],
+  "S3.4": [(s) => new S3BucketPolicy(s, "p", { bucket: new S3Bucket(s, "b", { bucket: "b" }).id, policy: JSON.stringify({ Statement: [] }) }), "aws_s3_bucket.b"],
+  "S3.5": [(s) => new S3Bucket(s, "b", { bucket: "b" }), "aws_s3_bucket.b"],
+  "S3.6": [(s) => new S3Bucket(s, "b", { bucket: "b" }), "aws_s3_bucket.b"],
+  "S3.7": [
+    (s) => new S3BucketPolicy(s, "p", { bucket: new S3Bucket(s, "b", { bucket: "b" }).id, policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] }) }),
+    "aws_s3_bucket_policy.p",
+  ],
+  "IAM.1": [(s) => new IamRolePolicy(s, "p", { role: role(s).id, policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }] }) }), "aws_iam_role_policy.p"],
+  "IAM.2": [(s) => new IamRolePolicy(s, "p", { role: role(s).id, policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }) }), "aws_iam_role_policy.p"],
+  "IAM.3": [(s) => new IamRolePolicyAttachment(s, "a", { role: role(s).name, policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" }), "aws_iam_role_policy_attachment.a"],
+  "IAM.4": [(s) => new IamRole(s, "open", { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }) }), "aws_iam_role.open"],
+  "LAMBDA.1": [(s) => fn(s, { runtime: "nodejs16.x" }), "aws_lambda_function.fn"],
+  "LAMBDA.2": [(s) => fn(s, { tracingConfig: { mode: "PassThrough" } }), "aws_lambda_function.fn"],
+  "LAMBDA.3": [(s) => fn(s), "aws_lambda_function.fn"],
+  "LAMBDA.4": [(s) => fn(s, { memorySize: undefined, timeout: undefined }), "aws_lambda_function.fn"],
+  "LAMBDA.5": [
+    (s) => {
+      const f = fn(s);
+      const b = new S3Bucket(s, "b", { bucket: "b" });
+      const p = new LambdaPermission(s, "perm", { action: "lambda:InvokeFunction", functionName: f.functionName, principal: "s3.amazonaws.com", sourceArn: b.arn, sourceAccount: "1" });
+      new S3BucketNotification(s, "n", { bucket: b.id, lambdaFunction: [{ lambdaFunctionArn: f.arn, events: ["s3:ObjectCreated:*"] }], dependsOn: [p] });
+    },
+    "aws_lambda_function.fn",
+  ],
+  "LAMBDA.6": [(s) => new LambdaPermission(s, "perm", { action: "lambda:InvokeFunction", functionName: fn(s).functionName, principal: "s3.amazonaws.com" }), "aws_lambda_permission.perm"],
+  "APIGW.1": [(s) => stage(s, { xrayTracingEnabled: true }), "aws_api_gateway_stage.stage"],
+  "APIGW.2": [(s) => stage(s), "aws_api_gateway_stage.stage"],
+  "APIGW.3": [(s) => stage(s), "aws_api_gateway_stage.stage"],
+  "APIGW.4": [(s) => new ApiGatewayDeployment(s, "deployment", { restApiId: api(s).id }), "aws_api_gateway_deployment.deployment"],
+  "APIGW.5": [
+    (s) => {
+      const a = api(s);
+      new ApiGatewayMethod(s, "open", { restApiId: a.id, resourceId: presignResource(s, a).id, httpMethod: "GET", authorization: "NONE" });
+    },
+    "aws_api_gateway_method.open",
+  ],
+  "APIGW.6": [
+    (s) => {
+      const a = api(s);
+      new ApiGatewayMethod(s, "unvalidated", { restApiId: a.id, resourceId: presignResource(s, a).id, httpMethod: "GET", authorization: "NONE" });
+    },
+    "aws_api_gateway_method.unvalidated",
+  ],
+  "APIGW.7": [
+    (s) => new ApiGatewayMethodSettings(s, "settings", { restApiId: "x", stageName: "dev", methodPath: "*/*", settings: { dataTraceEnabled: true, loggingLevel: "INFO" } }),
+    "aws_api_gateway_method_settings.settings",
+  ],
+  "DDB.1": [(s) => new DynamodbTable(s, "t", { name: "t", hashKey: "k", attribute: [{ name: "k", type: "S" }], serverSideEncryption: { enabled: true } }), "aws_dynamodb_table.t"],
+  "DDB.2": [(s) => new DynamodbTable(s, "t", { name: "t", hashKey: "k", attribute: [{ name: "k", type: "S" }], pointInTimeRecovery: { enabled: true } }), "aws_dynamodb_table.t"],
+  "SQS.1": [(s) => new SqsQueue(s, "q", { name: "q", sqsManagedSseEnabled: false }), "aws_sqs_queue.q"],
+  "LOGS.1": [(s) => new CloudwatchLogGroup(s, "g", { name: "/aws/lambda/x" }), "aws_cloudwatch_log_group.g"],
+  "WIRING.1": [
+    (s) => {
+      const f = fn(s);
+      const b = new S3Bucket(s, "b", { bucket: "b" });
+      new LambdaPermission(s, "perm", { action: "lambda:InvokeFunction", functionName: f.functionName, principal: "s3.amazonaws.com", sourceArn: b.arn, sourceAccount: "1" });
+      new S3BucketNotification(s, "n", { bucket: b.id, lambdaFunction: [{ lambdaFunctionArn: f.arn, events: ["s3:ObjectCreated:*"] }] });
+    },
+    "aws_s3_bucket_notification.n",
+  ],
+};
+
+describe("policy rules", () => {
+  test("every rule has a case below, an id, a rationale, a fix and its Checkov / cdk-nag equivalents", () => {
+    expect(Object.keys(CASES).sort()).toEqual(RULES.map((r) => r.id).sort());
+    for (const r of RULES) {
+      expect(r.rationale.length).toBeGreaterThan(20);
+      expect(r.fix.length).toBeGreaterThan(10);
+      expect(r.checkov).toBeTruthy();
+      expect(r.cdkNag).toBeTruthy();
+    }
+  });
+
+  test.each(RULES.map((r) => r.id))("%s fires on a minimal insecure stack", (id) => {
+    const [build, address] = CASES[id]!;
+    const { violations } = evaluate(insecureStack(build), OPTIONS);
+    expect(violations.filter((v) => v.ruleId === id).map((v) => v.address)).toContain(address);
+    const v = violations.find((x) => x.ruleId === id)!;
+    expect(v.fix).toBe(RULES.find((r) => r.id === id)!.fix);
+  });
+
+  test("APIGW.5 applies only when auth is on", () => {
+    const [build] = CASES["APIGW.5"]!;
+    expect(evaluate(insecureStack(build), { ...OPTIONS, authEnabled: false }).violations.filter((v) => v.ruleId === "APIGW.5")).toEqual([]);
+  });
+
+  test("Deny statements with '*' principal (the TLS-only policy) are not public access", () => {
+    const json = insecureStack((s) =>
+      new S3BucketPolicy(s, "p", { bucket: new S3Bucket(s, "b", { bucket: "b" }).id, policy: JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": false } } }] }) }),
+    );
+    const ids = evaluate(json, OPTIONS).violations.map((v) => v.ruleId);
+    expect(ids).not.toContain("S3.7");
+    expect(ids).not.toContain("S3.4");
+  });
+
+  test("'*' resource is accepted for X-Ray's unscopable actions only", () => {
+    const json = insecureStack((s) => new IamRolePolicy(s, "p", { role: role(s).id, policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" }] }) }));
+    expect(evaluate(json, OPTIONS).violations.filter((v) => v.ruleId === "IAM.2")).toEqual([]);
+  });
+});
+
+describe("README", () => {
+  test("lists the current rule table (run `npm run policy:table` after changing a rule)", () => {
+    const readme = require("node:fs").readFileSync(require("node:path").resolve(__dirname, "../../README.md"), "utf8") as string;
+    expect(readme).toContain(require("../../policy/table").ruleTable());
+  });
+});

@@ -1,0 +1,112 @@
+import { asList, block, policyStatements, type PolicyStatement, type StackView } from "../stack-view";
+import type { Finding, Rule } from "../types";
+
+/** Actions that AWS does not allow to be scoped to a resource: "*" is the only valid Resource for them. */
+export const UNSCOPABLE_ACTIONS = new Set([
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+  "xray:GetSamplingStatisticSummaries",
+  "logs:DescribeLogGroups",
+  "cloudwatch:PutMetricData",
+]);
+
+/** Every identity policy document in the stack, with the address it came from. */
+function identityPolicies(stack: StackView): Array<{ address: string; statements: PolicyStatement[] | undefined }> {
+  const out: Array<{ address: string; statements: PolicyStatement[] | undefined }> = [];
+  for (const type of ["aws_iam_role_policy", "aws_iam_policy", "aws_iam_user_policy", "aws_iam_group_policy"]) {
+    for (const r of stack.resources(type)) out.push({ address: r.address, statements: policyStatements(r.body.policy) });
+  }
+  for (const role of stack.resources("aws_iam_role")) {
+    for (const inline of asList(role.body.inline_policy)) {
+      out.push({ address: role.address, statements: policyStatements((inline as unknown as { policy?: string })?.policy) });
+    }
+  }
+  return out;
+}
+
+const unreadable = (address: string): Finding => ({ address, message: "policy is not a JSON document the gate can check" });
+
+export const iamRules: Rule[] = [
+  {
+    id: "IAM.1",
+    title: "No '*' or 'service:*' actions",
+    rationale: "Wildcard actions grant every present and future API of a service, including destructive ones.",
+    fix: "List the exact actions the code calls (e.g. s3:GetObject) instead of a wildcard; never use NotAction in Allow statements.",
+    checkov: "CKV_AWS_63, CKV_AWS_289, CKV_AWS_290",
+    cdkNag: "AwsSolutions-IAM5",
+    check(stack) {
+      return identityPolicies(stack).flatMap(({ address, statements }): Finding[] => {
+        if (!statements) return [unreadable(address)];
+        return statements
+          .filter((s) => s.Effect === "Allow")
+          .flatMap((s) => [
+            ...asList(s.Action).filter((a) => a === "*" || a.endsWith(":*") || a.includes("*")).map((a) => ({ address, message: `allows wildcard action "${a}"` })),
+            ...(s.NotAction ? [{ address, message: "uses NotAction in an Allow statement" }] : []),
+          ]);
+      });
+    },
+  },
+  {
+    id: "IAM.2",
+    title: "No '*' resource for actions that support resource scoping",
+    rationale: "A scopable action on '*' reaches every bucket, table or queue in the account.",
+    fix: `Name the exact ARNs. Only actions AWS cannot scope (${[...UNSCOPABLE_ACTIONS].join(", ")}) may use "*".`,
+    checkov: "CKV_AWS_355, CKV_AWS_288",
+    cdkNag: "AwsSolutions-IAM5",
+    check(stack) {
+      return identityPolicies(stack).flatMap(({ address, statements }): Finding[] => {
+        if (!statements) return [unreadable(address)];
+        return statements
+          .filter((s) => s.Effect === "Allow" && asList(s.Resource).includes("*"))
+          .flatMap((s) => asList(s.Action).filter((a) => !UNSCOPABLE_ACTIONS.has(a)))
+          .map((a) => ({ address, message: `allows "${a}" on resource "*"` }));
+      });
+    },
+  },
+  {
+    id: "IAM.3",
+    title: "No AWS managed FullAccess or administrator policies",
+    rationale: "Managed *FullAccess/Admin policies grant far more than a function needs and change without review.",
+    fix: "Replace the attachment with an inline policy of exact actions on exact resources.",
+    checkov: "CKV_AWS_274",
+    cdkNag: "AwsSolutions-IAM4",
+    check(stack) {
+      const bad = (arn: unknown) => typeof arn === "string" && /:iam::aws:policy\/.*(FullAccess|AdministratorAccess|PowerUserAccess|Admin)/.test(arn);
+      const findings: Finding[] = [];
+      for (const type of ["aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment"]) {
+        for (const r of stack.resources(type)) if (bad(r.body.policy_arn)) findings.push({ address: r.address, message: `attaches ${r.body.policy_arn}` });
+      }
+      for (const r of stack.resources("aws_iam_role")) {
+        for (const arn of asList(r.body.managed_policy_arns)) if (bad(arn)) findings.push({ address: r.address, message: `attaches ${arn}` });
+      }
+      return findings;
+    },
+  },
+  {
+    id: "IAM.4",
+    title: "Trust policies name exactly the intended service principal",
+    rationale: "A role assumable by '*', an account or an unexpected service can be used by someone else.",
+    fix: 'Make assume_role_policy a single Allow of sts:AssumeRole to {"Service": "<service>.amazonaws.com"} for the service that uses the role.',
+    checkov: "CKV_AWS_60, CKV_AWS_61",
+    cdkNag: "—",
+    check(stack, options) {
+      return stack.resources("aws_iam_role").flatMap((role): Finding[] => {
+        const statements = policyStatements(role.body.assume_role_policy);
+        if (!statements) return [{ address: role.address, message: "assume_role_policy is not a JSON document the gate can check" }];
+        return statements
+          .filter((s) => s.Effect === "Allow")
+          .flatMap((s): Finding[] => {
+            const principal = block(s.Principal);
+            const keys = principal ? Object.keys(principal) : [];
+            const services = asList(principal?.Service as string | string[] | undefined);
+            if (s.Principal === "*" || keys.some((k) => k !== "Service")) return [{ address: role.address, message: "trust policy allows a principal other than an AWS service" }];
+            const untrusted = services.filter((svc) => !options.trustedServices.includes(svc));
+            if (services.length !== 1 || untrusted.length) return [{ address: role.address, message: `trust policy names ${services.join(", ") || "no service"}; expected exactly one of ${options.trustedServices.join(", ")}` }];
+            return [];
+          });
+      });
+    },
+  },
+];

@@ -1,0 +1,9 @@
+import type { Rule } from "../types";
+import { apiGatewayRules } from "./apigateway";
+import { dataRules } from "./data";
+import { iamRules } from "./iam";
+import { lambdaRules } from "./lambda";
+import { s3Rules } from "./s3";
+
+export const RULES: readonly Rule[] = [...s3Rules, ...iamRules, ...lambdaRules, ...apiGatewayRules, ...dataRules];
+export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));

@@ -1,0 +1,57 @@
+/** Synthesized Terraform JSON of one stack (what cdktf writes to cdk.tf.json). */
+export interface TfJson {
+  readonly resource?: Record<string, Record<string, TfResourceBody>>;
+  readonly data?: Record<string, Record<string, TfResourceBody>>;
+  readonly [key: string]: unknown;
+}
+// Terraform attribute values are arbitrary JSON.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TfResourceBody = Record<string, any>;
+
+export interface GateOptions {
+  /** Whether the environment turns the API authorizer on (the authorizer rule applies only then). */
+  readonly authEnabled: boolean;
+  /** Top-level API paths that must carry an authorizer, e.g. ["presign", "files"]. */
+  readonly protectedPaths: readonly string[];
+  /** Query parameters API Gateway must require, per top-level path, e.g. { presign: ["file"] }. */
+  readonly requiredQueryParameters: Readonly<Record<string, readonly string[]>>;
+  /** Services that may assume roles defined here. */
+  readonly trustedServices: readonly string[];
+}
+
+export interface Finding {
+  /** Terraform address, e.g. aws_s3_bucket.in-bucket */
+  readonly address: string;
+  readonly message: string;
+}
+
+export interface Rule {
+  readonly id: string;
+  readonly title: string;
+  /** One line: why the rule exists. */
+  readonly rationale: string;
+  /** What to change so the rule passes. */
+  readonly fix: string;
+  /** Equivalent Checkov / cdk-nag rule ids ("—" where none exists). */
+  readonly checkov: string;
+  readonly cdkNag: string;
+  check(stack: import("./stack-view").StackView, options: GateOptions): Finding[];
+}
+
+export interface Violation extends Finding {
+  readonly ruleId: string;
+  readonly fix: string;
+  /** Construct path, for finding the code that made the resource. */
+  readonly constructPath?: string;
+}
+
+export interface Suppression {
+  readonly ruleId: string;
+  readonly address: string;
+  readonly reason: string;
+}
+
+export interface GateResult {
+  readonly violations: readonly Violation[];
+  readonly suppressed: readonly Suppression[];
+}
