@@ -3,3 +3,4 @@ process.env.LOG_LEVEL ??= "SILENT";
 // Never reach a real AWS endpoint or credential source from tests.
 process.env.AWS_REGION ??= "eu-west-1";
 process.env.AWS_EC2_METADATA_DISABLED = "true";
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";

@@ -11,6 +11,7 @@ const S3rver = require("@20minutes/s3rver") as new (options: Record<string, unkn
   configureBuckets(): Promise<void>;
   callback(): RequestListener;
   logger: { close(): void; exceptions?: { unhandle(): void } };
+  on(event: "event", listener: (event: unknown) => void): void;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require("dynalite") as (options: Record<string, unknown>) => import("node:net").Server;
@@ -28,27 +29,46 @@ export function normalizeCopySource(headers: IncomingHttpHeaders): void {
 }
 
 type RouterLayer = { stack: Array<{ name: string }> };
+interface S3rverContext {
+  headers: IncomingHttpHeaders;
+  method: string;
+  state: { account?: unknown };
+  status: number;
+  type: string;
+  body: unknown;
+}
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const s3rverRouter = require("@20minutes/s3rver/lib/routes") as {
   stack: RouterLayer[];
-  use(path: string, mw: (ctx: { headers: IncomingHttpHeaders }, next: () => Promise<void>) => Promise<void>): void;
+  use(path: string, mw: (ctx: S3rverContext, next: () => Promise<void>) => Promise<void>): void;
 };
 let copySourceFixInstalled = false;
 
 /**
- * The header is signed, so it may only change after s3rver checked the signature: the fix is a router layer
- * placed right after s3rver's authentication layer (installed once per process; the router is a singleton).
+ * Two layers placed right after s3rver's authentication layer (installed once per process; the router is a
+ * singleton): they must see the request after its signature was checked.
+ * - Private buckets: S3 with the public access block refuses anonymous requests; s3rver serves them.
+ * - x-amz-copy-source is signed, so it may only be rewritten after the check (see normalizeCopySource).
  */
-function installCopySourceFix(): void {
+function installS3Fidelity(): void {
   if (copySourceFixInstalled) return;
   const auth = s3rverRouter.stack.findIndex((layer) => layer.stack.some((fn) => fn.name === "authentication"));
-  if (auth < 0) throw new Error("s3rver's authentication layer was not found; the copy-source fix cannot be placed");
+  if (auth < 0) throw new Error("s3rver's authentication layer was not found; the S3 fidelity layers cannot be placed");
+  s3rverRouter.use("/:bucket?/:key*", async function refuseAnonymous(ctx, next) {
+    if (!ctx.state.account && ctx.method !== "OPTIONS") {
+      ctx.status = 403;
+      ctx.type = "application/xml";
+      ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+      return;
+    }
+    await next();
+  });
   s3rverRouter.use("/:bucket/:key*", async function copySourceLikeS3(ctx, next) {
     normalizeCopySource(ctx.headers);
     await next();
   });
-  const layer = s3rverRouter.stack.pop()!;
-  s3rverRouter.stack.splice(auth + 1, 0, layer);
+  const layers = s3rverRouter.stack.splice(s3rverRouter.stack.length - 2, 2);
+  s3rverRouter.stack.splice(auth + 1, 0, ...layers);
   copySourceFixInstalled = true;
 }
 
@@ -60,6 +80,8 @@ export interface LocalAwsOptions {
   readonly table?: { readonly name: string; readonly hashKey: string };
   /** Silence the servers' own request logs (default true). */
   readonly silent?: boolean;
+  /** Called with s3rver's event for every object write or delete. */
+  readonly onS3Event?: (event: unknown) => void;
 }
 
 export interface LocalAws {
@@ -76,7 +98,7 @@ export interface LocalAws {
  */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   const directory = mkdtempSync(path.join(tmpdir(), "ddn-s3rver-"));
-  installCopySourceFix();
+  installS3Fidelity();
   const s3 = new S3rver({
     address: "127.0.0.1",
     silent: options.silent ?? true,
@@ -84,6 +106,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     allowMismatchedSignatures: false,
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   });
+  if (options.onS3Event) s3.on("event", options.onS3Event);
   await s3.configureBuckets();
   const koa = s3.callback();
   const s3Server = createServer(koa);

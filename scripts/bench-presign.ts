@@ -14,7 +14,7 @@ const root = path.resolve(__dirname, "..");
 const iterations = Number(process.argv[2] ?? 20000);
 const tmp = mkdtempSync(path.join(tmpdir(), "ddn-bench-presign-"));
 const ENV = { IN_BUCKET: "ddn-bench-in", OUT_BUCKET: "ddn-bench-out", AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE00", AWS_SECRET_ACCESS_KEY: "x".repeat(40), AWS_SESSION_TOKEN: "token", AWS_REGION: "eu-west-1", LOG_LEVEL: "SILENT" };
-Object.assign(process.env, ENV, { AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1" });
+Object.assign(process.env, ENV, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
 
 function bundle(name: string, entry: string): { file: string; js: number; zip: number } {
   const outfile = path.join(tmp, name, "index.js");

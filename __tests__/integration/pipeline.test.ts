@@ -76,6 +76,11 @@ test("a tampered presigned URL is refused", async () => {
   expect((await fetch(sig, { method: "PUT", body: "x" })).status).toBe(403);
 });
 
+test("unsigned requests are refused, as by a private bucket with the public access block", async () => {
+  expect((await fetch(`${aws.s3Endpoint}/${IN}/anonymous.txt`, { method: "PUT", body: "x" })).status).toBe(403);
+  expect((await fetch(`${aws.s3Endpoint}/${OUT}/${encodeURIComponent("uploads/a b+c ü ✓.txt")}`)).status).toBe(403);
+});
+
 test("a signed content type must be sent as signed", async () => {
   const up = await presignUrl({ file: "typed.png", mode: "upload", contentType: "image/png" });
   expect((await fetch(up.url, { method: "PUT", body: "x", headers: { "Content-Type": "text/html" } })).status).toBe(403);

@@ -1,0 +1,108 @@
+import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
+import { synthEnv, type Synthesized } from "../stacks/synth";
+
+// The whole pipeline offline, from what `cdktf synth` produced: API Gateway emulation on 127.0.0.1, handlers
+// loaded from the asset zips, s3rver + dynalite, S3 events as S3 sends them.
+const KEY = "e2e/a b+c ü ✓.txt";
+const BYTES = Buffer.from("end-to-end bytes — ✓\n");
+
+let synth: Synthesized;
+let p: LocalPipeline;
+const log: string[] = [];
+
+beforeAll(async () => {
+  synth = synthEnv("dev");
+  p = await startLocalPipeline({ outdir: synth.outdir, port: 0, log: (l) => log.push(l) });
+}, 60_000);
+afterAll(async () => {
+  await p?.stop();
+  synth?.cleanup();
+});
+
+const auth = async () => ({ Authorization: `Bearer ${await p.issueToken({ sub: "e2e-user" })}`, Origin: "http://localhost:3000" });
+const encodedKey = (key: string) => key.split("/").map(encodeURIComponent).join("/");
+
+async function waitForRecord(key: string, headers: Record<string, string>): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${p.apiUrl}/files/${encodedKey(key)}`, { headers });
+    if (res.status === 200) return (await res.json()) as Record<string, unknown>;
+    expect(res.status).toBe(404);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${key} was not processed`);
+}
+
+test("presign upload -> PUT bytes -> processed -> GET /files/{key} -> presign download -> same bytes", async () => {
+  const headers = await auth();
+  const up = await fetch(`${p.apiUrl}/presign?mode=upload&file=${encodeURIComponent(KEY)}&contentType=text/plain`, { headers });
+  expect(up.status).toBe(200);
+  expect(up.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+  const upload = (await up.json()) as { url: string; method: string; headers: Record<string, string> };
+  expect(upload.method).toBe("PUT");
+  expect((await fetch(upload.url, { method: "PUT", body: BYTES, headers: upload.headers })).status).toBe(200);
+
+  const record = await waitForRecord(KEY, headers);
+  expect(record).toMatchObject({ key: KEY, size: BYTES.length, contentType: "text/plain", status: "PROCESSED" });
+  expect(record.versionId).toEqual(expect.any(String));
+
+  const down = (await (await fetch(`${p.apiUrl}/presign?file=${encodeURIComponent(KEY)}`, { headers })).json()) as { url: string };
+  const got = await fetch(down.url);
+  expect(got.status).toBe(200);
+  expect(Buffer.from(await got.arrayBuffer())).toEqual(BYTES);
+  expect(log.some((l) => /ddn-dev-process ok .* s3 event e2e\/a\+b%2Bc\+%C3%BC\+%E2%9C%93\.txt/.test(l))).toBe(true);
+});
+
+test("a duplicate S3 event leaves one record, unchanged", async () => {
+  const headers = await auth();
+  const before = await waitForRecord(KEY, headers);
+  await p.notifications.redeliver(KEY);
+  await p.notifications.idle();
+  const after = await waitForRecord(KEY, headers);
+  expect(after).toEqual(before);
+});
+
+test("a tampered presigned URL is refused (403)", async () => {
+  const headers = await auth();
+  const up = (await (await fetch(`${p.apiUrl}/presign?mode=upload&file=t.txt`, { headers })).json()) as { url: string };
+  const tampered = new URL(up.url);
+  tampered.searchParams.set("X-Amz-Expires", "604800");
+  expect((await fetch(tampered, { method: "PUT", body: "x" })).status).toBe(403);
+});
+
+test("no token -> 401 with CORS headers and the JSON error shape; a bad token -> 401", async () => {
+  const res = await fetch(`${p.apiUrl}/presign?file=x`, { headers: { Origin: "http://localhost:3000" } });
+  expect(res.status).toBe(401);
+  expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+  expect(await res.json()).toEqual({ code: "UNAUTHORIZED", message: "Unauthorized" });
+  const forged = `Bearer ${(await p.issueToken()).slice(0, -4)}AAAA`;
+  expect((await fetch(`${p.apiUrl}/files/x`, { headers: { Authorization: forged } })).status).toBe(401);
+  const expired = `Bearer ${await p.issueToken({}, -60)}`;
+  expect((await fetch(`${p.apiUrl}/files/x`, { headers: { Authorization: expired } })).status).toBe(401);
+});
+
+test("the authorizer result is cached per token for the configured TTL", async () => {
+  const headers = { Authorization: `Bearer ${await p.issueToken({ sub: "cache-test", jti: "unique-to-this-test" })}` };
+  const count = () => log.filter((l) => l.startsWith("ddn-dev-authorize")).length;
+  const before = count();
+  await fetch(`${p.apiUrl}/files/a.txt`, { headers });
+  await fetch(`${p.apiUrl}/presign?file=a.txt`, { headers });
+  expect(count()).toBe(before + 1); // one invocation; the cached Allow covers the whole stage
+});
+
+test("API Gateway's own behaviour: validation, unknown routes, preflight, mocks", async () => {
+  const headers = await auth();
+  const missing = await fetch(`${p.apiUrl}/presign`, { headers });
+  expect(missing.status).toBe(400);
+  expect(await missing.json()).toEqual({ code: "InvalidRequest", message: "Missing required request parameters: [file]" });
+  expect((await fetch(`${p.apiUrl}/nope`, { headers })).status).toBe(403);
+  const preflight = await fetch(`${p.apiUrl}/files/a/b.txt`, { method: "OPTIONS", headers: { Origin: "http://localhost:3000" } });
+  expect(preflight.status).toBe(204);
+  expect(preflight.headers.get("access-control-allow-methods")).toBe("GET,HEAD,OPTIONS");
+  expect(await (await fetch(`${p.apiUrl}/health`)).json()).toEqual({ status: "ok" });
+  expect((await fetch(`${p.apiUrl}/`, { method: "HEAD" })).status).toBe(200);
+  expect((await fetch(`${p.apiUrl}/files/${encodedKey("never/seen.txt")}`, { headers })).status).toBe(404);
+});
+
+test("what cannot be emulated is reported by name", () => {
+  expect(p.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy: /), expect.stringMatching(/^aws_api_gateway_method_settings: /), expect.stringMatching(/^aws_sqs_queue: /)]));
+});

@@ -1,0 +1,307 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { echoAllowedOriginTemplate } from "../stacks/api/cors";
+import type { LocalFunction } from "./function-host";
+import { LOCAL_ACCOUNT, type ResolvedResource, type SynthesizedApp } from "./synthesized";
+
+interface Route {
+  readonly template: string; // e.g. /files/{key+}
+  readonly segments: readonly string[];
+  readonly methods: Map<string, ResolvedResource>; // HTTP method -> aws_api_gateway_method
+}
+
+export interface InvocationLog {
+  (entry: { function: string; status: number | string; durationMs: number; detail?: string }): void;
+}
+
+const DEFAULT_STATUS: Record<string, number> = {
+  UNAUTHORIZED: 401,
+  ACCESS_DENIED: 403,
+  MISSING_AUTHENTICATION_TOKEN: 403,
+  BAD_REQUEST_PARAMETERS: 400,
+  AUTHORIZER_CONFIGURATION_ERROR: 500,
+  AUTHORIZER_FAILURE: 500,
+  INTEGRATION_FAILURE: 502,
+};
+
+/**
+ * Serves the synthesized REST API on loopback the way API Gateway would: stage prefix, resource tree with
+ * {param} and {greedy+} paths, request validation, TOKEN authorizer (with result cache), Lambda proxy (v1)
+ * and mock integrations, and gateway responses for its own errors.
+ */
+export class LocalRestApi {
+  readonly stack: string;
+  readonly stages: readonly string[];
+  readonly unsupported: string[] = [];
+  private readonly routes: Route[] = [];
+  private readonly authCache = new Map<string, { expires: number; result: AuthorizerResult }>();
+  readonly apiId = "local";
+
+  constructor(private readonly app: SynthesizedApp, private readonly functions: Map<string, LocalFunction>, private readonly log: InvocationLog) {
+    this.stack = app.stackName("api");
+    this.stages = app.resources(this.stack, "aws_api_gateway_stage").map((s) => String(s.body.stage_name));
+    const paths = new Map<string, string>(); // resource address -> template
+    const pathOf = (ref: unknown): string => {
+      const r = app.target(this.stack, ref);
+      if (!r || r.type !== "aws_api_gateway_resource") return ""; // the rest API's root resource
+      if (!paths.has(r.address)) paths.set(r.address, `${pathOf(r.body.parent_id)}/${r.body.path_part}`);
+      return paths.get(r.address)!;
+    };
+    const byTemplate = new Map<string, Route>();
+    for (const m of app.resources(this.stack, "aws_api_gateway_method")) {
+      const template = pathOf(m.body.resource_id) || "/";
+      const route = byTemplate.get(template) ?? { template, segments: template.split("/").filter(Boolean), methods: new Map() };
+      route.methods.set(String(m.body.http_method), m);
+      byTemplate.set(template, route);
+    }
+    // Literal segments win over parameters, as in API Gateway.
+    this.routes = [...byTemplate.values()].sort((a, b) => score(b) - score(a));
+    for (const ir of app.resources(this.stack, "aws_api_gateway_integration_response")) {
+      for (const template of Object.values(ir.body.response_templates ?? {})) {
+        if (isVtl(String(template)) && !this.isKnownTemplate(String(template))) this.unsupported.push(`VTL response template in ${ir.address} (served without it)`);
+      }
+    }
+  }
+
+  private isKnownTemplate(template: string): boolean {
+    return template === echoAllowedOriginTemplate(this.origins());
+  }
+
+  /** The environment's allowed origins, as the storage stack's CORS rules carry them. */
+  private origins(): string[] {
+    const origins = this.app.resources(this.app.stackName("storage"), "aws_s3_bucket_cors_configuration")[0]?.body.cors_rule?.[0]?.allowed_origins;
+    return Array.isArray(origins) ? origins.map(String) : [];
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://local");
+    const [, stage, ...rest] = url.pathname.split("/");
+    const requestId = randomUUID();
+    if (!stage || !this.stages.includes(stage)) return this.gatewayError(res, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token", requestId);
+    const rawSegments = rest.filter((s, i) => s !== "" || i < rest.length - 1);
+    const match = this.match(rawSegments);
+    const method = match?.route.methods.get(req.method ?? "GET") ?? match?.route.methods.get("ANY");
+    if (!match || !method) return this.gatewayError(res, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token", requestId);
+
+    // Request validation of required parameters.
+    const params = (method.body.request_parameters ?? {}) as Record<string, boolean>;
+    const missing = Object.entries(params)
+      .filter(([name, required]) => required && name.startsWith("method.request.querystring."))
+      .map(([name]) => name.slice("method.request.querystring.".length))
+      .filter((q) => !url.searchParams.has(q));
+    if (missing.length && method.body.request_validator_id) {
+      return this.gatewayError(res, "BAD_REQUEST_PARAMETERS", "Missing required request parameters", requestId, { validationErrorString: `Missing required request parameters: [${missing.join(", ")}]` });
+    }
+
+    const body = await readBody(req);
+    const methodArn = `arn:aws:execute-api:${this.app.region(this.stack)}:${LOCAL_ACCOUNT}:${this.apiId}/${stage}/${req.method}${match.route.template === "/" ? "/" : match.route.template.replace(/\{[^}]+\}/g, (p) => match.params[p.replace(/[{}+]/g, "")] ?? "")}`;
+    let authorizerContext: Record<string, unknown> | undefined;
+    if (method.body.authorization === "CUSTOM") {
+      const auth = await this.authorize(method, req, methodArn, requestId);
+      if ("error" in auth) return this.gatewayError(res, auth.error, auth.message, requestId);
+      authorizerContext = auth.context;
+    }
+
+    const integration = this.app
+      .resources(this.stack, "aws_api_gateway_integration")
+      .find((i) => String(i.body.http_method).startsWith(`\${${method.address}.`) || (i.body.http_method === method.body.http_method && i.body.resource_id === method.body.resource_id));
+    if (!integration) return this.gatewayError(res, "INTEGRATION_FAILURE", "No integration defined for method", requestId);
+
+    if (integration.body.type === "MOCK") return this.mock(integration, method, req, res);
+    if (integration.body.type !== "AWS_PROXY") return this.gatewayError(res, "INTEGRATION_FAILURE", `${integration.body.type} integrations are not emulated`, requestId);
+
+    const fn = this.functionFor(integration.body.uri);
+    if (!fn) return this.gatewayError(res, "INTEGRATION_FAILURE", "Integration target not found", requestId);
+    const event = this.proxyEvent(req, url, stage, match, body, requestId, authorizerContext);
+    const out = await fn.invoke(event);
+    const result = out.result as APIGatewayProxyResult | undefined;
+    if (!out.ok || !result || typeof result.statusCode !== "number") {
+      this.log({ function: fn.name, status: "error", durationMs: out.durationMs, detail: out.error?.message ?? "malformed Lambda proxy response" });
+      res.statusCode = 502;
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ message: "Internal server error" }));
+      return;
+    }
+    this.log({ function: fn.name, status: result.statusCode, durationMs: out.durationMs });
+    res.statusCode = result.statusCode;
+    for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, String(v));
+    for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) res.setHeader(k, v.map(String));
+    res.setHeader("x-amzn-requestid", requestId);
+    res.end(result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body);
+  }
+
+  private match(segments: string[]): { route: Route; params: Record<string, string> } | undefined {
+    for (const route of this.routes) {
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < route.segments.length && ok; i++) {
+        const t = route.segments[i]!;
+        if (t.endsWith("+}")) {
+          const rest = segments.slice(i);
+          ok = rest.length > 0 && rest.every((s) => s !== "");
+          params[t.slice(1, -2)] = rest.join("/");
+          if (ok) return { route, params };
+        } else if (t.startsWith("{")) {
+          ok = segments[i] !== undefined && segments[i] !== "";
+          params[t.slice(1, -1)] = segments[i] ?? "";
+        } else ok = segments[i] === t;
+      }
+      if (ok && segments.length === route.segments.length) return { route, params };
+    }
+    return undefined;
+  }
+
+  private functionFor(uri: unknown): LocalFunction | undefined {
+    const target = this.app.target(this.stack, uri);
+    return target ? this.functions.get(this.app.resolveString(target.stack, target.body.function_name)) : undefined;
+  }
+
+  private async authorize(method: ResolvedResource, req: IncomingMessage, methodArn: string, requestId: string): Promise<{ context: Record<string, unknown> } | { error: string; message: string }> {
+    const authorizer = this.app.target(this.stack, method.body.authorizer_id);
+    if (!authorizer) return { error: "AUTHORIZER_CONFIGURATION_ERROR", message: "Authorizer not found" };
+    const header = String(authorizer.body.identity_source ?? "method.request.header.Authorization").replace("method.request.header.", "").toLowerCase();
+    const token = req.headers[header];
+    if (typeof token !== "string" || token === "") return { error: "UNAUTHORIZED", message: "Unauthorized" };
+    const pattern = authorizer.body.identity_validation_expression;
+    if (pattern && !new RegExp(String(pattern)).test(token)) return { error: "UNAUTHORIZED", message: "Unauthorized" };
+
+    const ttl = Number(authorizer.body.authorizer_result_ttl_in_seconds ?? 300);
+    let cached = ttl > 0 ? this.authCache.get(token) : undefined;
+    if (cached && cached.expires < Date.now()) cached = undefined;
+    let result = cached?.result;
+    if (!result) {
+      const fn = this.functionFor(authorizer.body.authorizer_uri);
+      if (!fn) return { error: "AUTHORIZER_CONFIGURATION_ERROR", message: "Authorizer function not found" };
+      const out = await fn.invoke({ type: "TOKEN", authorizationToken: token, methodArn });
+      this.log({ function: fn.name, status: out.ok ? "allow/deny" : out.error?.message ?? "error", durationMs: out.durationMs, detail: `request ${requestId}` });
+      if (!out.ok) {
+        // The exact message "Unauthorized" is API Gateway's 401; any other error is a configuration error (500).
+        return out.error?.message === "Unauthorized" ? { error: "UNAUTHORIZED", message: "Unauthorized" } : { error: "AUTHORIZER_CONFIGURATION_ERROR", message: "Internal server error" };
+      }
+      result = out.result as AuthorizerResult;
+      if (ttl > 0) this.authCache.set(token, { expires: Date.now() + ttl * 1000, result });
+    }
+    if (!allows(result, methodArn)) return { error: "ACCESS_DENIED", message: "User is not authorized to access this resource" };
+    return { context: { ...(result.context ?? {}), principalId: result.principalId } };
+  }
+
+  private proxyEvent(req: IncomingMessage, url: URL, stage: string, match: { route: Route; params: Record<string, string> }, body: Buffer, requestId: string, authorizer?: Record<string, unknown>): APIGatewayProxyEvent {
+    const headers: Record<string, string> = {};
+    const multiValueHeaders: Record<string, string[]> = {};
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const [k, v] = [req.rawHeaders[i]!, req.rawHeaders[i + 1]!];
+      headers[k] = v;
+      (multiValueHeaders[k] ??= []).push(v);
+    }
+    const query: Record<string, string> = {};
+    const multiQuery: Record<string, string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      query[k] = v;
+      (multiQuery[k] ??= []).push(v);
+    }
+    const path = url.pathname.slice(stage.length + 1) || "/";
+    const hasQuery = Object.keys(query).length > 0;
+    return {
+      resource: match.route.template,
+      path,
+      httpMethod: req.method ?? "GET",
+      headers,
+      multiValueHeaders,
+      queryStringParameters: hasQuery ? query : null,
+      multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+      // REST APIs pass path parameters as the client encoded them.
+      pathParameters: Object.keys(match.params).length ? match.params : null,
+      stageVariables: null,
+      body: body.length ? body.toString("utf8") : null,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: LOCAL_ACCOUNT,
+        apiId: this.apiId,
+        stage,
+        requestId,
+        httpMethod: req.method ?? "GET",
+        resourcePath: match.route.template,
+        path: url.pathname,
+        protocol: "HTTP/1.1",
+        requestTimeEpoch: Date.now(),
+        resourceId: "local",
+        identity: { sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: req.headers["user-agent"] ?? null } as APIGatewayProxyEvent["requestContext"]["identity"],
+        authorizer: authorizer ?? null,
+      } as APIGatewayProxyEvent["requestContext"],
+    };
+  }
+
+  private mock(integration: ResolvedResource, method: ResolvedResource, req: IncomingMessage, res: ServerResponse): void {
+    const template = String(Object.values(integration.body.request_templates ?? {})[0] ?? '{"statusCode": 200}');
+    const status = Number(/"statusCode"\s*:\s*(\d+)/.exec(template)?.[1] ?? 200);
+    const response = this.app
+      .resources(this.stack, "aws_api_gateway_integration_response")
+      .find((r) => String(r.body.status_code) === String(status) && (String(r.body.http_method).startsWith(`\${${method.address}.`) || r.body.resource_id === method.body.resource_id && r.body.http_method === method.body.http_method));
+    res.statusCode = status;
+    for (const [name, value] of Object.entries((response?.body.response_parameters ?? {}) as Record<string, string>)) {
+      res.setHeader(name.replace("method.response.header.", ""), String(value).replace(/^'|'$/g, ""));
+    }
+    const body = String(Object.values(response?.body.response_templates ?? {})[0] ?? "");
+    if (this.isKnownTemplate(body)) {
+      const origin = req.headers.origin;
+      if (typeof origin === "string" && this.origins().includes(origin)) res.setHeader("Access-Control-Allow-Origin", origin);
+      res.end();
+      this.log({ function: "(mock)", status, durationMs: 0, detail: `${req.method} preflight` });
+      return;
+    }
+    if (body) res.setHeader("content-type", "application/json");
+    this.log({ function: "(mock)", status, durationMs: 0, detail: `${req.method} ${req.url}` });
+    res.end(isVtl(body) ? "" : body);
+  }
+
+  private gatewayError(res: ServerResponse, type: string, message: string, requestId: string, extra: { validationErrorString?: string } = {}): void {
+    const responses = this.app.resources(this.stack, "aws_api_gateway_gateway_response");
+    const status = DEFAULT_STATUS[type] ?? 500;
+    const specific = responses.find((r) => r.body.response_type === type) ?? responses.find((r) => r.body.response_type === (status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX"));
+    res.statusCode = Number(specific?.body.status_code ?? status);
+    for (const [name, value] of Object.entries((specific?.body.response_parameters ?? {}) as Record<string, string>)) {
+      res.setHeader(name.replace("gatewayresponse.header.", ""), String(value).replace(/^'|'$/g, ""));
+    }
+    res.setHeader("content-type", "application/json");
+    res.setHeader("x-amzn-errortype", type);
+    res.setHeader("x-amzn-requestid", requestId);
+    const template = String(Object.values(specific?.body.response_templates ?? {})[0] ?? '{"message":$context.error.messageString}');
+    res.end(
+      template
+        .replace(/\$context\.error\.messageString/g, JSON.stringify(message))
+        .replace(/\$context\.error\.responseType/g, type)
+        .replace(/\$context\.error\.validationErrorString/g, extra.validationErrorString ?? "")
+        .replace(/\$context\.requestId/g, requestId),
+    );
+    this.log({ function: "(api gateway)", status: res.statusCode, durationMs: 0, detail: type });
+  }
+}
+
+interface AuthorizerResult {
+  principalId: string;
+  policyDocument: { Statement: Array<{ Effect: string; Action: string | string[]; Resource: string | string[] }> };
+  context?: Record<string, unknown>;
+}
+
+/** IAM-style evaluation of the authorizer's policy for this method ARN: an explicit Deny wins. */
+function allows(result: AuthorizerResult, methodArn: string): boolean {
+  const matches = (pattern: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(methodArn);
+  const statements = (result.policyDocument?.Statement ?? []).filter((s) => [s.Action].flat().some((a) => a === "execute-api:Invoke" || a === "*" || a === "execute-api:*") && [s.Resource].flat().some(matches));
+  return statements.some((s) => s.Effect === "Allow") && !statements.some((s) => s.Effect === "Deny");
+}
+
+function score(route: Route): number {
+  return route.segments.reduce((n, s, i) => n + (s.startsWith("{") ? (s.endsWith("+}") ? 0 : 1) : 2) * 10 ** (6 - i), 0);
+}
+
+const isVtl = (template: string) => /(^|\n)\s*#(set|if|foreach)\b/.test(template);
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}

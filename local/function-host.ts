@@ -1,0 +1,94 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { unzip } from "./unzip";
+
+export interface InvokeResult {
+  readonly ok: boolean;
+  readonly result?: unknown;
+  readonly error?: { name: string; message: string };
+  readonly durationMs: number;
+}
+
+// Runs inside the worker: loads the bundle once (the "container") and serves invocations.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { handler } = require(workerData.entry);
+parentPort.on("message", async ({ id, event, deadline }) => {
+  const context = {
+    functionName: workerData.functionName,
+    awsRequestId: id,
+    invokedFunctionArn: workerData.arn,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+  try {
+    parentPort.postMessage({ id, ok: true, result: await handler(event, context) });
+  } catch (e) {
+    parentPort.postMessage({ id, ok: false, error: { name: (e && e.name) || "Error", message: (e && e.message) || String(e) } });
+  }
+});`;
+
+/**
+ * One Lambda function run locally from its asset zip: a worker thread per function, so each has its own
+ * environment variables and module state (its own "container"), reused across invocations like a warm Lambda.
+ */
+export class LocalFunction {
+  private worker: Worker;
+  private readonly pending = new Map<string, (r: Omit<InvokeResult, "durationMs">) => void>();
+
+  constructor(
+    readonly name: string,
+    private readonly options: { zipPath: string; workDir: string; handler: string; env: Record<string, string>; timeoutSeconds: number; arn: string },
+  ) {
+    const [file, exported] = options.handler.split(".");
+    if (exported !== "handler") throw new Error(`${name}: handler "${options.handler}" is not <file>.handler`);
+    mkdirSync(options.workDir, { recursive: true });
+    for (const [entry, data] of unzip(readFileSync(options.zipPath))) writeFileSync(path.join(options.workDir, entry), data);
+    this.worker = this.start(path.join(options.workDir, `${file}.js`));
+  }
+
+  private start(entry: string): Worker {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      env: this.options.env,
+      execArgv: ["--enable-source-maps"],
+      workerData: { entry, functionName: this.name, arn: this.options.arn },
+    });
+    worker.on("message", (m: { id: string; ok: boolean; result?: unknown; error?: { name: string; message: string } }) => {
+      this.pending.get(m.id)?.(m);
+      this.pending.delete(m.id);
+    });
+    worker.on("error", (e) => {
+      for (const resolve of this.pending.values()) resolve({ ok: false, error: { name: "Runtime.ExitError", message: e.message } });
+      this.pending.clear();
+    });
+    worker.unref();
+    return worker;
+  }
+
+  invoke(event: unknown): Promise<InvokeResult> {
+    const id = randomUUID();
+    const started = performance.now();
+    const deadline = Date.now() + this.options.timeoutSeconds * 1000;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        // Like Lambda after a timeout: the container is discarded.
+        void this.worker.terminate();
+        this.worker = this.start(path.join(this.options.workDir, `${this.options.handler.split(".")[0]}.js`));
+        resolve({ ok: false, error: { name: "Sandbox.Timedout", message: `Task timed out after ${this.options.timeoutSeconds} seconds` }, durationMs: performance.now() - started });
+      }, this.options.timeoutSeconds * 1000);
+      timer.unref();
+      this.pending.set(id, (r) => {
+        clearTimeout(timer);
+        resolve({ ...r, durationMs: performance.now() - started });
+      });
+      this.worker.postMessage({ id, event, deadline });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
+}

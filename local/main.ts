@@ -1,0 +1,81 @@
+// `npm run local`: the synthesized pipeline, offline, on 127.0.0.1. Usage: npm run local -- [--port N] [--no-synth]
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { startLocalPipeline } from "./pipeline";
+
+// The SDK warns that Node 20 support ends; the functions themselves run on nodejs22.x in AWS.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+const root = path.resolve(__dirname, "..");
+const args = process.argv.slice(2);
+const portArg = args.indexOf("--port");
+const port = portArg >= 0 ? Number(args[portArg + 1]) : 4000;
+const outdir = path.join(root, "cdktf.out");
+
+function newestSource(): number {
+  let newest = 0;
+  const walk = (p: string) => {
+    const s = statSync(p);
+    if (s.isDirectory()) readdirSync(p).forEach((n) => walk(path.join(p, n)));
+    else newest = Math.max(newest, s.mtimeMs);
+  };
+  for (const p of ["main.ts", "config", "stacks", "constructs", "functions", "policy", "package-lock.json"]) if (existsSync(path.join(root, p))) walk(path.join(root, p));
+  return newest;
+}
+
+function synthIfStale(): void {
+  const manifest = path.join(outdir, "manifest.json");
+  const env = process.env.DDN_ENV || "dev";
+  const fresh = existsSync(manifest) && statSync(manifest).mtimeMs > newestSource() && existsSync(path.join(outdir, "stacks", `ddn-${env}-api`));
+  if (args.includes("--no-synth") || fresh) {
+    console.log(`Using the synthesized output in cdktf.out (${fresh ? "up to date" : "--no-synth"}).`);
+    return;
+  }
+  console.log("Synthesizing (cdktf.out is missing or older than the sources)...");
+  const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "main.ts"], { cwd: root, stdio: "inherit", env: process.env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number (got ${args[portArg + 1]})`);
+  synthIfStale();
+  const time = () => new Date().toISOString().slice(11, 23);
+  const pipeline = await startLocalPipeline({ outdir, port, log: (line) => console.log(`${time()}  ${line}`) });
+  console.log("\nNot emulated (by name):");
+  for (const note of pipeline.notes) console.log(`  - ${note}`);
+  const api = pipeline.apiUrl;
+  console.log(`
+Local pipeline running. API: ${api}
+  S3 (s3rver, SigV4-verifying): ${pipeline.aws.s3Endpoint}    DynamoDB (dynalite): ${pipeline.aws.dynamodbEndpoint}
+
+Try it (in another terminal):
+  API=${api}
+  TOKEN=$(curl -s ${pipeline.serverUrl}/_local/token)
+  curl -s "$API/health"
+  UPLOAD=$(curl -s -H "Authorization: Bearer $TOKEN" "$API/presign?mode=upload&file=hello%20world.txt&contentType=text/plain")
+  echo "$UPLOAD"
+  curl -s -X PUT -H "Content-Type: text/plain" --data-binary 'hello, pipeline' "$(node -pe 'JSON.parse(process.argv[1]).url' "$UPLOAD")"
+  curl -s -H "Authorization: Bearer $TOKEN" "$API/files/hello%20world.txt"
+  DOWNLOAD=$(curl -s -H "Authorization: Bearer $TOKEN" "$API/presign?file=hello%20world.txt")
+  curl -s "$(node -pe 'JSON.parse(process.argv[1]).url' "$DOWNLOAD")"
+  curl -s -i "$API/presign?file=x"          # 401 without a token
+
+Invocations are logged below (function, status, duration). Ctrl-C stops everything.
+`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nStopping...");
+    await pipeline.stop();
+    console.log("Stopped.");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+}
+
+main().catch((error: unknown) => {
+  console.error(`local: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,185 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { LocalRestApi } from "./api-gateway";
+import { LOCAL_CREDENTIALS, startLocalAws, type LocalAws } from "./aws-servers";
+import { LocalFunction } from "./function-host";
+import { LocalIdentity } from "./identity";
+import { LocalS3Notifications, type S3rverEvent } from "./s3-notifications";
+import { startLocalSsm } from "./ssm-server";
+import { LOCAL_ACCOUNT, SynthesizedApp } from "./synthesized";
+
+/** Resource types the local pipeline runs for real. Any other type in the stacks is reported by name. */
+const EMULATED: Record<string, string> = {
+  aws_s3_bucket: "s3rver bucket",
+  aws_s3_bucket_public_access_block: "anonymous requests refused",
+  aws_dynamodb_table: "dynalite table",
+  aws_lambda_function: "worker thread per function, loaded from its asset zip",
+  aws_s3_bucket_notification: "ObjectCreated events to the function",
+  aws_lambda_function_event_invoke_config: "async retries (immediately; the on-failure destination is logged)",
+  aws_api_gateway_rest_api: "REST API on 127.0.0.1",
+  aws_api_gateway_resource: "routes",
+  aws_api_gateway_method: "routes",
+  aws_api_gateway_integration: "Lambda proxy (v1) and mock integrations",
+  aws_api_gateway_integration_response: "mock responses",
+  aws_api_gateway_method_response: "mock responses",
+  aws_api_gateway_gateway_response: "gateway errors",
+  aws_api_gateway_authorizer: "TOKEN authorizer with result cache",
+  aws_api_gateway_request_validator: "required parameters",
+  aws_api_gateway_stage: "stage path prefix",
+  aws_api_gateway_deployment: "the current definition is always deployed",
+  aws_lambda_permission: "invocations are wired directly",
+};
+
+/** Known but not emulated: what it would do in AWS, and what happens locally instead. */
+const NOT_EMULATED: Record<string, string> = {
+  aws_iam_role: "IAM roles are not enforced locally (the local credentials may do anything)",
+  aws_iam_role_policy: "IAM policies are not enforced locally",
+  aws_api_gateway_method_settings: "throttling, metrics and execution logging are not enforced",
+  aws_api_gateway_account: "account-level settings do not exist locally",
+  aws_cloudwatch_log_group: "logs go to this console, not CloudWatch (no retention)",
+  aws_sqs_queue: "the on-failure queue is not created; events that exhaust their retries are logged",
+  aws_s3_bucket_versioning: "s3rver keeps only the latest version; events carry a generated versionId",
+  aws_s3_bucket_lifecycle_configuration: "lifecycle expiration and multipart abort do not run",
+  aws_s3_bucket_cors_configuration: "s3rver answers CORS preflights with its own permissive defaults",
+  aws_s3_bucket_policy: "the TLS-only policy cannot apply to plain HTTP on loopback",
+  aws_s3_bucket_ownership_controls: "object ownership has no local meaning",
+  aws_s3_bucket_server_side_encryption_configuration: "objects are stored unencrypted in a temporary directory",
+};
+
+export interface LocalPipelineOptions {
+  readonly outdir: string;
+  readonly port?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalPipeline {
+  /** Base URL of the API's first stage, e.g. http://127.0.0.1:4000/dev */
+  readonly apiUrl: string;
+  readonly serverUrl: string;
+  readonly aws: LocalAws;
+  readonly notes: readonly string[];
+  readonly notifications: LocalS3Notifications;
+  issueToken(claims?: Record<string, unknown>, ttlSeconds?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const log = options.log ?? (() => undefined);
+  const app = new SynthesizedApp(options.outdir);
+  const storage = app.stackName("storage");
+  const compute = app.stackName("compute");
+  const notes: string[] = [];
+
+  const types = new Set(Object.values(app.stacks).flatMap((s) => Object.keys(s.resource ?? {})));
+  for (const type of [...types].sort()) {
+    if (NOT_EMULATED[type]) notes.push(`${type}: ${NOT_EMULATED[type]}`);
+    else if (!EMULATED[type]) notes.push(`${type}: not emulated (unknown to the local pipeline)`);
+  }
+  for (const [name, s] of Object.entries(app.stacks)) {
+    for (const [address, fn] of Object.entries(s.resource?.aws_lambda_function ?? {})) {
+      if (fn.tracing_config) notes.push(`${name} aws_lambda_function.${address}: X-Ray tracing is not emulated`);
+    }
+  }
+
+  const buckets = app.resources(storage, "aws_s3_bucket").map((b) => app.resolveString(storage, b.body.bucket));
+  const tableResource = app.resources(storage, "aws_dynamodb_table")[0];
+  if (!tableResource) throw new Error(`${storage} declares no aws_dynamodb_table`);
+  const table = { name: app.resolveString(storage, tableResource.body.name), hashKey: String(tableResource.body.hash_key) };
+
+  let notifications: LocalS3Notifications | undefined;
+  const aws = await startLocalAws({ buckets, table, onS3Event: (e) => notifications?.onS3rverEvent(e as S3rverEvent) });
+
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const fnResources = app.resources(compute, "aws_lambda_function");
+  const authorizeResource = fnResources.find((f) => /-authorize$/.test(app.resolveString(compute, f.body.function_name)));
+  const authorizeEnv = (authorizeResource ? app.resolve(compute, authorizeResource.body.environment?.variables ?? {}) : {}) as Record<string, string>;
+  const identity = await LocalIdentity.create(authorizeEnv);
+  const ssm = await startLocalSsm(identity.ssmParameters);
+
+  const workRoot = mkdtempSync(path.join(tmpdir(), "ddn-local-functions-"));
+  const functions = new Map<string, LocalFunction>();
+  for (const f of fnResources) {
+    const name = app.resolveString(compute, f.body.function_name);
+    const env: Record<string, string> = {
+      ...(app.resolve(compute, f.body.environment?.variables ?? {}) as Record<string, string>),
+      ...aws.env,
+      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+      AWS_REGION: app.region(compute),
+      AWS_LAMBDA_FUNCTION_NAME: name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(f.body.memory_size ?? 128),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "WARN",
+      PATH: process.env.PATH ?? "",
+    };
+    if (env.JWKS_URL) {
+      notes.push(`${name}: JWKS_URL ${env.JWKS_URL} replaced by the local JWKS ${serverUrl}/_local/jwks.json`);
+      env.JWKS_URL = `${serverUrl}/_local/jwks.json`;
+    }
+    functions.set(
+      name,
+      new LocalFunction(name, {
+        zipPath: path.join(app.stackDirs[compute]!, String(f.body.filename)),
+        workDir: path.join(workRoot, name),
+        handler: String(f.body.handler),
+        env,
+        timeoutSeconds: Number(f.body.timeout ?? 3),
+        arn: `arn:aws:lambda:${app.region(compute)}:${LOCAL_ACCOUNT}:function:${name}`,
+      }),
+    );
+  }
+
+  const api = new LocalRestApi(app, functions, (e) => log(`${e.function} ${e.status} ${e.durationMs.toFixed(1)} ms${e.detail ? `  ${e.detail}` : ""}`));
+  notes.push(...api.unsupported);
+  notifications = new LocalS3Notifications(app, functions, log);
+
+  server.on("request", (req, res) => {
+    const url = new URL(req.url ?? "/", serverUrl);
+    if (url.pathname === "/_local/jwks.json" && identity.jwks) {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(identity.jwks));
+      return;
+    }
+    if (url.pathname === "/_local/token") {
+      const sub = url.searchParams.get("sub") ?? "local-user";
+      void identity.issue({ sub }).then((token) => {
+        res.setHeader("content-type", "text/plain");
+        res.end(token);
+      });
+      return;
+    }
+    api.handle(req, res).catch((error: unknown) => {
+      log(`local API error: ${error instanceof Error ? error.stack : String(error)}`);
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    });
+  });
+
+  return {
+    apiUrl: `${serverUrl}/${api.stages[0]}`,
+    serverUrl,
+    aws,
+    notes,
+    notifications,
+    issueToken: (claims, ttl) => identity.issue(claims, ttl),
+    async stop() {
+      await notifications?.idle();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...functions.values()].map((f) => f.stop()));
+      await ssm.stop();
+      await aws.stop();
+      rmSync(workRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+export { LOCAL_CREDENTIALS };
