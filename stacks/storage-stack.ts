@@ -2,18 +2,9 @@ import type { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";
-import {
-  S3BucketLifecycleConfiguration,
-  type S3BucketLifecycleConfigurationRule,
-} from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import type { S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { addHardenedBucket } from "../constructs/hardened-bucket";
 import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
-import { policyDocument } from "./policy-document";
 
 /** Partition key of the files table (a DynamoDB reserved word, so expressions alias it). */
 export const TABLE_HASH_KEY = "key";
@@ -87,58 +78,18 @@ export class StorageStack extends PipelineStack {
   }
 
   private hardenedBucket(p: HardenedBucketProps): S3Bucket {
-    const id = `${p.role}-bucket`;
-    const bucket = new S3Bucket(this, id, {
+    return addHardenedBucket(this, `${p.role}-bucket`, {
       // Globally unique without a random suffix: account and region make it so, and the name stays readable.
       bucket: `${this.names.prefix}-${p.role}-${p.account}-${this.config.region}`,
       forceDestroy: this.config.storage.forceDestroy,
+      lifecycle: p.lifecycle,
+      cors: {
+        allowedMethods: p.cors.methods,
+        allowedOrigins: [...this.config.allowedOrigins],
+        allowedHeaders: p.cors.headers,
+        exposeHeaders: p.cors.expose,
+        maxAgeSeconds: 3000,
+      },
     });
-    new S3BucketPublicAccessBlock(this, `${id}-public-access-block`, {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, `${id}-ownership`, {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, `${id}-encryption`, {
-      bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
-    });
-    // Versioning: S3 may merge the events of concurrent writes to an unversioned key; versions keep them apart.
-    new S3BucketVersioningA(this, `${id}-versioning`, {
-      bucket: bucket.id,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    new S3BucketPolicy(this, `${id}-policy`, {
-      bucket: bucket.id,
-      policy: policyDocument([
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [bucket.arn, `${bucket.arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": false } },
-        },
-      ]),
-    });
-    new S3BucketCorsConfiguration(this, `${id}-cors`, {
-      bucket: bucket.id,
-      corsRule: [
-        {
-          allowedMethods: p.cors.methods,
-          allowedOrigins: [...this.config.allowedOrigins],
-          allowedHeaders: p.cors.headers,
-          exposeHeaders: p.cors.expose,
-          maxAgeSeconds: 3000,
-        },
-      ],
-    });
-    new S3BucketLifecycleConfiguration(this, `${id}-lifecycle`, { bucket: bucket.id, rule: p.lifecycle });
-    return bucket;
   }
 }

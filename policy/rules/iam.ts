@@ -26,6 +26,22 @@ function identityPolicies(stack: StackView): Array<{ address: string; statements
   return out;
 }
 
+const GITHUB_OIDC = "token.actions.githubusercontent.com";
+
+/** A GitHub OIDC trust must pin the audience and the subject (repository + environment or event) exactly. */
+function githubOidcTrust(address: string, s: PolicyStatement & { Condition?: Record<string, Record<string, unknown>> }): Finding[] {
+  const federated = asList(block(s.Principal)?.Federated as string | string[] | undefined);
+  if (!federated.every((f) => f.includes(`oidc-provider/${GITHUB_OIDC}`) || f.includes("aws_iam_openid_connect_provider"))) {
+    return [{ address, message: `trusts federated principal ${federated.join(", ")}, not the GitHub OIDC provider` }];
+  }
+  const equals = s.Condition?.StringEquals ?? {};
+  const aud = equals[`${GITHUB_OIDC}:aud`];
+  const sub = asList(equals[`${GITHUB_OIDC}:sub`] as string | string[] | undefined);
+  if (aud !== "sts.amazonaws.com") return [{ address, message: "GitHub OIDC trust does not pin aud = sts.amazonaws.com" }];
+  if (sub.length === 0 || sub.some((x) => x.includes("*"))) return [{ address, message: "GitHub OIDC trust does not pin the subject exactly (StringEquals, no wildcards)" }];
+  return [];
+}
+
 const unreadable = (address: string): Finding => ({ address, message: "policy is not a JSON document the gate can check" });
 
 export const iamRules: Rule[] = [
@@ -86,10 +102,10 @@ export const iamRules: Rule[] = [
   },
   {
     id: "IAM.4",
-    title: "Trust policies name exactly the intended service principal",
+    title: "Trust policies name exactly the intended service principal (or a pinned OIDC subject)",
     rationale: "A role assumable by '*', an account or an unexpected service can be used by someone else.",
-    fix: 'Make assume_role_policy a single Allow of sts:AssumeRole to {"Service": "<service>.amazonaws.com"} for the service that uses the role.',
-    checkov: "CKV_AWS_60, CKV_AWS_61",
+    fix: 'Make assume_role_policy a single Allow of sts:AssumeRole to {"Service": "<service>.amazonaws.com"}; for GitHub OIDC, sts:AssumeRoleWithWebIdentity with StringEquals on token.actions.githubusercontent.com:aud and :sub.',
+    checkov: "CKV_AWS_60, CKV_AWS_61, CKV_AWS_358 (GitHub OIDC sub)",
     cdkNag: "—",
     check(stack, options) {
       return stack.resources("aws_iam_role").flatMap((role): Finding[] => {
@@ -100,6 +116,7 @@ export const iamRules: Rule[] = [
           .flatMap((s): Finding[] => {
             const principal = block(s.Principal);
             const keys = principal ? Object.keys(principal) : [];
+            if (keys.length === 1 && keys[0] === "Federated") return githubOidcTrust(role.address, s);
             const services = asList(principal?.Service as string | string[] | undefined);
             if (s.Principal === "*" || keys.some((k) => k !== "Service")) return [{ address: role.address, message: "trust policy allows a principal other than an AWS service" }];
             const untrusted = services.filter((svc) => !options.trustedServices.includes(svc));

