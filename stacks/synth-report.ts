@@ -8,10 +8,14 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 /** One line per written stack and per bundle, so a synth run says what it produced. */
 export function synthReport(outdir: string, stacks: PipelineStacks, elapsedMs: number): string {
   const lines: string[] = [];
+  const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
   for (const stack of Object.values(stacks)) {
-    const file = path.join(outdir, "stacks", stack.node.id, "cdk.tf.json");
-    const json = JSON.parse(readFileSync(file, "utf8")) as { resource?: Record<string, object> };
-    const count = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+    const file = path.join(outdir, manifest.stacks[stack.node.id]!.synthesizedStackPath);
+    const text = readFileSync(file, "utf8");
+    // cdk.tf.json normally; cdk.tf (HCL) under `cdktf synth --hcl` / SYNTH_HCL_OUTPUT=true.
+    const count = file.endsWith(".json")
+      ? Object.values((JSON.parse(text) as { resource?: Record<string, object> }).resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0)
+      : (text.match(/^resource "/gm) ?? []).length;
     lines.push(`  ${stack.node.id.padEnd(20)} ${String(count).padStart(3)} resources  ${path.relative(process.cwd(), file)}`);
   }
   for (const [name, fn] of Object.entries(stacks.compute.functions)) {

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     "",
     "## Tests",
     "",
-    testsMs !== undefined ? `\`npm test\` (type check + jest): ${(testsMs / 1000).toFixed(1)} s wall.` : "`npm test` is not timed in quick mode.",
+    testsMs !== undefined ? `\`npm test\` (type check + jest): ${(testsMs / 1000).toFixed(1)} s wall.` : quick ? "`npm test` is not timed in quick mode." : "`npm test` failed during this run, so its time is not reported.",
     "",
     "## Handlers",
     "",
