@@ -111,53 +111,29 @@ export class ApiStack extends PipelineStack {
     const fileKeyResource = track(new ApiGatewayResource(this, "file-key-resource", { restApiId, parentId: filesResource.id, pathPart: "{key+}" }));
     const healthResource = track(new ApiGatewayResource(this, "health-resource", { restApiId, parentId: api.rootResourceId, pathPart: "health" }));
 
-    // GET /presign -> presign Lambda
-    const presignMethod = track(
-      new ApiGatewayMethod(this, "presign-get", {
-        restApiId,
-        resourceId: presignResource.id,
-        httpMethod: "GET",
-        ...protectedAuth,
-        requestValidatorId: validator.id,
-        requestParameters: {
-          "method.request.querystring.file": true,
-          "method.request.querystring.mode": false,
-          "method.request.querystring.contentType": false,
-        },
-      }),
-    );
-    track(
-      new ApiGatewayIntegration(this, "presign-get-integration", {
-        restApiId,
-        resourceId: presignResource.id,
-        httpMethod: presignMethod.httpMethod,
-        type: "AWS_PROXY",
-        integrationHttpMethod: "POST",
-        uri: fns.presign.function.invokeArn,
-      }),
-    );
-
-    // GET /files/{key+} -> status Lambda
-    const statusMethod = track(
-      new ApiGatewayMethod(this, "files-get", {
-        restApiId,
-        resourceId: fileKeyResource.id,
-        httpMethod: "GET",
-        ...protectedAuth,
-        requestValidatorId: validator.id,
-        requestParameters: { "method.request.path.key": true },
-      }),
-    );
-    track(
-      new ApiGatewayIntegration(this, "files-get-integration", {
-        restApiId,
-        resourceId: fileKeyResource.id,
-        httpMethod: statusMethod.httpMethod,
-        type: "AWS_PROXY",
-        integrationHttpMethod: "POST",
-        uri: fns.status.function.invokeArn,
-      }),
-    );
+    // GET /presign -> presign Lambda; GET /files/{key+} -> status Lambda. API Gateway requires the parameters
+    // marked true before invoking anything.
+    const proxyRoute = (id: string, resourceId: string, fn: ApiStackProps["compute"]["functions"]["presign"], requestParameters: Record<string, boolean>) => {
+      const method = track(
+        new ApiGatewayMethod(this, id, { restApiId, resourceId, httpMethod: "GET", ...protectedAuth, requestValidatorId: validator.id, requestParameters }),
+      );
+      track(
+        new ApiGatewayIntegration(this, `${id}-integration`, {
+          restApiId,
+          resourceId,
+          httpMethod: method.httpMethod,
+          type: "AWS_PROXY",
+          integrationHttpMethod: "POST",
+          uri: fn.function.invokeArn,
+        }),
+      );
+    };
+    proxyRoute("presign-get", presignResource.id, fns.presign, {
+      "method.request.querystring.file": true,
+      "method.request.querystring.mode": false,
+      "method.request.querystring.contentType": false,
+    });
+    proxyRoute("files-get", fileKeyResource.id, fns.status, { "method.request.path.key": true });
 
     // GET /health and HEAD / : open mocks for load balancers and uptime checks.
     parts.push(...this.mockMethod("health-get", restApiId, healthResource.id, "GET", '{"status":"ok"}'));
