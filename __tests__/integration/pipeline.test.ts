@@ -101,6 +101,24 @@ test("a duplicate event leaves one record and does not copy again; an older one 
   s3.destroy();
 });
 
+test("multipart copy (the path for objects above 5 GiB) produces the same bytes on a real server", async () => {
+  const { copyObject } = require("../../functions/process/copy") as typeof import("../../functions/process/copy");
+  const s3 = new S3Client({ endpoint: aws.s3Endpoint, forcePathStyle: true, region: "us-east-1", credentials: LOCAL_CREDENTIALS, requestChecksumCalculation: "WHEN_REQUIRED" });
+  const body = Buffer.alloc(12 * 1024 * 1024 + 123);
+  for (let i = 0; i < body.length; i += 4096) body.writeUInt32LE(i, i);
+  const key = "big/multi part ü.bin";
+  await s3.send(new PutObjectCommand({ Bucket: IN, Key: key, Body: body, ContentType: "application/x-test" }));
+  const sent: string[] = [];
+  s3.middlewareStack.add((next, context) => (args) => (sent.push(String(context.commandName)), next(args)), { step: "initialize" });
+  // Lowered limits stand in for 5 GiB: 12 MiB in 5 MiB parts -> three UploadPartCopy requests.
+  const result = await copyObject(s3, { bucket: IN, key }, OUT, { singleCopyLimit: 5 * 1024 * 1024, partSize: 5 * 1024 * 1024 });
+  expect(result).toMatchObject({ size: body.length, contentType: "application/x-test" });
+  expect(sent).toEqual(["HeadObjectCommand", "CreateMultipartUploadCommand", "UploadPartCopyCommand", "UploadPartCopyCommand", "UploadPartCopyCommand", "CompleteMultipartUploadCommand"]);
+  const copied = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: OUT, Key: key }))).Body!.transformToByteArray());
+  expect(copied.equals(body)).toBe(true);
+  s3.destroy();
+});
+
 test("status: 404 for a key never processed", async () => {
   const st = await status(apiEvent({ pathParameters: { key: "never.txt" } }));
   expect(st.statusCode).toBe(404);
