@@ -69,8 +69,8 @@ function hashInputs(projectRoot: string, files: readonly string[]): Record<strin
   return inputs;
 }
 
-function fromZip(zipPath: string, bytes: CacheManifest["bytes"], cached: boolean): Bundle {
-  const digest = createHash("sha256").update(readFileSync(zipPath)).digest();
+function describe(zipPath: string, zip: Buffer, bytes: CacheManifest["bytes"], cached: boolean): Bundle {
+  const digest = createHash("sha256").update(zip).digest();
   return {
     zipPath,
     sourceCodeHash: digest.toString("base64"),
@@ -87,7 +87,7 @@ function reuse(options: BundleOptions, zipPath: string, manifestPath: string): B
     if (manifest.key !== cacheKey(options.entry)) return undefined;
     const now = hashInputs(options.projectRoot, Object.keys(manifest.inputs));
     if (!now || Object.entries(manifest.inputs).some(([file, hash]) => now[file] !== hash)) return undefined;
-    return fromZip(zipPath, manifest.bytes, true);
+    return describe(zipPath, readFileSync(zipPath), manifest.bytes, true);
   } catch {
     return undefined; // a corrupt manifest just means a rebuild
   }
@@ -124,5 +124,5 @@ export function bundleFunction(options: BundleOptions): Bundle {
     const manifest: CacheManifest = { key: cacheKey(options.entry), inputs, bytes };
     writeFileSync(manifestPath, JSON.stringify(manifest));
   }
-  return fromZip(zipPath, bytes, false);
+  return describe(zipPath, zip, bytes, false);
 }

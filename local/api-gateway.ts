@@ -36,11 +36,17 @@ export class LocalRestApi {
   readonly unsupported: string[] = [];
   private readonly routes: Route[] = [];
   private readonly authCache = new Map<string, { expires: number; result: AuthorizerResult }>();
+  /** The environment's allowed origins (as the storage stack's CORS rules carry them) and their preflight VTL. */
+  private readonly origins: readonly string[];
+  private readonly originTemplate: string;
   readonly apiId = "local";
 
   constructor(private readonly app: SynthesizedApp, private readonly functions: Map<string, LocalFunction>, private readonly log: InvocationLog) {
     this.stack = app.stackName("api");
     this.stages = app.resources(this.stack, "aws_api_gateway_stage").map((s) => String(s.body.stage_name));
+    const origins = app.resources(app.stackName("storage"), "aws_s3_bucket_cors_configuration")[0]?.body.cors_rule?.[0]?.allowed_origins;
+    this.origins = Array.isArray(origins) ? origins.map(String) : [];
+    this.originTemplate = echoAllowedOriginTemplate(this.origins);
     const paths = new Map<string, string>(); // resource address -> template
     const pathOf = (ref: unknown): string => {
       const r = app.target(this.stack, ref);
@@ -65,13 +71,7 @@ export class LocalRestApi {
   }
 
   private isKnownTemplate(template: string): boolean {
-    return template === echoAllowedOriginTemplate(this.origins());
-  }
-
-  /** The environment's allowed origins, as the storage stack's CORS rules carry them. */
-  private origins(): string[] {
-    const origins = this.app.resources(this.app.stackName("storage"), "aws_s3_bucket_cors_configuration")[0]?.body.cors_rule?.[0]?.allowed_origins;
-    return Array.isArray(origins) ? origins.map(String) : [];
+    return template === this.originTemplate;
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -245,7 +245,7 @@ export class LocalRestApi {
     const body = String(Object.values(response?.body.response_templates ?? {})[0] ?? "");
     if (this.isKnownTemplate(body)) {
       const origin = req.headers.origin;
-      if (typeof origin === "string" && this.origins().includes(origin)) res.setHeader("Access-Control-Allow-Origin", origin);
+      if (typeof origin === "string" && this.origins.includes(origin)) res.setHeader("Access-Control-Allow-Origin", origin);
       res.end();
       this.log({ function: "(mock)", status, durationMs: 0, detail: `${req.method} preflight` });
       return;

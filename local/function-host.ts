@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { unzip } from "./unzip";
+import { extractZip } from "./unzip";
 
 export interface InvokeResult {
   readonly ok: boolean;
@@ -43,8 +42,7 @@ export class LocalFunction {
   ) {
     const [file, exported] = options.handler.split(".");
     if (exported !== "handler") throw new Error(`${name}: handler "${options.handler}" is not <file>.handler`);
-    mkdirSync(options.workDir, { recursive: true });
-    for (const [entry, data] of unzip(readFileSync(options.zipPath))) writeFileSync(path.join(options.workDir, entry), data);
+    extractZip(options.zipPath, options.workDir);
     this.worker = this.start(path.join(options.workDir, `${file}.js`));
   }
 

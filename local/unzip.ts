@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { inflateRawSync } from "node:zlib";
 
 /** Reads a zip's entries (stored or deflated), enough for Lambda asset zips. */
@@ -28,4 +30,10 @@ export function unzip(zip: Buffer): Map<string, Buffer> {
     offset += 46 + nameLength + extraLength + commentLength;
   }
   return files;
+}
+
+/** Unpacks a zip file into `dir` (created if needed). */
+export function extractZip(zipPath: string, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, data] of unzip(readFileSync(zipPath))) writeFileSync(path.join(dir, name), data);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { bundleFunction, ESBUILD_OPTIONS } from "../../constructs/bundle";
 import { zipDeterministic } from "../../constructs/zip";
 import { LOCAL_CREDENTIALS, startLocalAws } from "../../local/aws-servers";
 import { startLocalSsm } from "../../local/ssm-server";
-import { unzip } from "../../local/unzip";
+import { extractZip } from "../../local/unzip";
 import { progress, ROOT, runNodeAsync } from "./measure";
 import { presignFloor } from "./sigv4-floor";
 
@@ -52,8 +52,7 @@ const check = (r) => { if (r && r.statusCode >= 500) throw new Error(JSON.string
 })().catch((e) => { console.error(e); process.exit(1); });`;
 
 function extract(zipPath: string, dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  for (const [name, data] of unzip(readFileSync(zipPath))) writeFileSync(path.join(dir, name), data);
+  extractZip(zipPath, dir);
   return path.join(dir, "index.js");
 }
 
