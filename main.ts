@@ -1,8 +1,9 @@
 import { App } from "cdktf";
 import { DEFAULT_ENV, loadConfig } from "./config";
 import { addPipeline } from "./stacks/app";
-import { writeAtomically } from "./stacks/atomic-outdir";
-import { synthReport } from "./stacks/synth-report";
+import { stateBackendFromEnv } from "./stacks/pipeline-stack";
+import { writeAtomically } from "./synth/atomic-outdir";
+import { synthReport } from "./synth/report";
 
 // Wiring only: environment and state backend come from the process environment, everything else from config/.
 try {
@@ -11,7 +12,7 @@ try {
   const outdir = process.env.CDKTF_OUTDIR || "cdktf.out";
   const stacks = writeAtomically(outdir, (staging) => {
     const app = new App({ outdir: staging });
-    const pipeline = addPipeline(app, config, { bucket: process.env.TF_STATE_BUCKET || undefined });
+    const pipeline = addPipeline(app, config, stateBackendFromEnv());
     app.synth();
     return pipeline;
   });

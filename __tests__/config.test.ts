@@ -21,15 +21,15 @@ describe("config", () => {
   });
 
   test.each([
-    ["negative memory", (c: any) => (c.functions.process.memoryMb = -1), "functions.process.memoryMb must be a whole number from 128 to 10240 (got -1)"],
+    ["negative memory", (c: any) => (c.functions = { process: { memoryMb: -1 } }), "functions.process.memoryMb must be a whole number from 128 to 10240 (got -1)"],
     ["expiry over 7 days", (c: any) => (c.presign.urlExpiresSeconds = 604801), "presign.urlExpiresSeconds must be a whole number from 1 to 604800"],
     ["empty origin list", (c: any) => (c.allowedOrigins = []), "allowedOrigins must list at least one origin"],
     ["origin with a path", (c: any) => (c.allowedOrigins = ["https://a.example.com/app"]), "is not an origin"],
     ["retention CloudWatch refuses", (c: any) => (c.logRetentionDays = 10), "logRetentionDays must be one of"],
-    ["timeout over 900", (c: any) => (c.functions.presign.timeoutSeconds = 901), "functions.presign.timeoutSeconds"],
+    ["timeout over 900", (c: any) => (c.functions = { presign: { timeoutSeconds: 901 } }), "functions.presign.timeoutSeconds"],
     ["no stage", (c: any) => (c.api.stages = []), "api.stages must name at least one stage"],
     ["both key sources", (c: any) => (c.api.auth.jwksUrl = "https://x.example.com/jwks"), "exactly one of jwksUrl"],
-    ["retries over 2", (c: any) => (c.processing.maxRetryAttempts = 3), "processing.maxRetryAttempts"],
+    ["retries over 2", (c: any) => (c.eventDelivery.maxRetryAttempts = 3), "eventDelivery.maxRetryAttempts"],
   ])("rejects %s with a clear message", (_name, patch, message) => {
     expect(() => validateConfig(bad(patch))).toThrow(ConfigError);
     expect(() => validateConfig(bad(patch))).toThrow(message);
@@ -37,7 +37,7 @@ describe("config", () => {
 
   test("reports every problem at once", () => {
     try {
-      validateConfig(bad((c) => ((c.functions.status.memoryMb = 0), (c.allowedOrigins = []))));
+      validateConfig(bad((c) => ((c.functions = { status: { memoryMb: 0 } }), (c.allowedOrigins = []))));
       throw new Error("expected a ConfigError");
     } catch (e) {
       expect((e as ConfigError).problems).toHaveLength(2);

@@ -2,7 +2,7 @@
 // npm run bootstrap:synth; then: npx cdktf deploy ddn-bootstrap --app "node --require tsx/cjs bootstrap/main.ts"
 import { App } from "cdktf";
 import { loadBootstrapConfig } from "../config/bootstrap";
-import { writeAtomically } from "../stacks/atomic-outdir";
+import { writeAtomically } from "../synth/atomic-outdir";
 import { BootstrapStack } from "../stacks/bootstrap-stack";
 
 try {

@@ -1,12 +1,5 @@
 import type { EnvironmentConfig } from "./types";
 
-const functions = {
-  presign: { memoryMb: 256, timeoutSeconds: 5 },
-  process: { memoryMb: 512, timeoutSeconds: 300 },
-  status: { memoryMb: 256, timeoutSeconds: 5 },
-  authorize: { memoryMb: 256, timeoutSeconds: 5 },
-} as const;
-
 const dev: EnvironmentConfig = {
   app: "ddn",
   env: "dev",
@@ -19,10 +12,9 @@ const dev: EnvironmentConfig = {
     noncurrentVersionExpirationDays: 7,
   },
   allowedOrigins: ["http://localhost:3000"],
-  functions,
   logRetentionDays: 14,
   presign: { urlExpiresSeconds: 900, allowedContentTypes: [] },
-  processing: { maxRetryAttempts: 2, maxEventAgeSeconds: 3600 },
+  eventDelivery: { maxRetryAttempts: 2, maxEventAgeSeconds: 3600 },
   api: {
     stages: ["dev"],
     throttle: { burstLimit: 50, rateLimit: 25 },
@@ -52,10 +44,10 @@ const prod: EnvironmentConfig = {
     noncurrentVersionExpirationDays: 30,
   },
   allowedOrigins: ["https://files.example.com"],
-  functions: { ...functions, process: { memoryMb: 1024, timeoutSeconds: 600 } },
+  functions: { process: { memoryMb: 1024, timeoutSeconds: 600 } },
   logRetentionDays: 90,
   presign: { urlExpiresSeconds: 3600, allowedContentTypes: [] },
-  processing: { maxRetryAttempts: 2, maxEventAgeSeconds: 21600 },
+  eventDelivery: { maxRetryAttempts: 2, maxEventAgeSeconds: 21600 },
   api: {
     stages: ["v1"],
     throttle: { burstLimit: 200, rateLimit: 100 },

@@ -1,5 +1,5 @@
 import { ENVIRONMENTS } from "./environments";
-import type { EnvironmentConfig, FunctionName } from "./types";
+import type { EnvironmentConfig } from "./types";
 import { validateConfig } from "./validate";
 
 export * from "./types";
@@ -26,16 +26,21 @@ export function loadConfig(env: string = DEFAULT_ENV): EnvironmentConfig {
   return config;
 }
 
-/** Names every stack and resource derives from, so IAM can scope to a log group before it exists. */
+/** The four stacks of an environment, in dependency order: each may reference only those before it. */
+export const STACK_PARTS = ["storage", "iam", "compute", "api"] as const;
+export type StackPart = (typeof STACK_PARTS)[number];
+
+/** Names every stack and resource derives from, so IAM can scope to a log group or queue before it exists. */
 export function naming(c: EnvironmentConfig) {
   const prefix = `${c.app}-${c.env}`;
   return {
     prefix,
-    stack: (part: "storage" | "iam" | "compute" | "api") => `${prefix}-${part}`,
-    functionName: (name: FunctionName) => `${prefix}-${name}`,
-    logGroup: (name: FunctionName) => `/aws/lambda/${prefix}-${name}`,
-    role: (name: FunctionName) => `${prefix}-${name}`,
-    failureQueue: `${prefix}-process-failures`,
+    stack: (part: StackPart) => `${prefix}-${part}`,
+    functionName: (fn: string) => `${prefix}-${fn}`,
+    logGroup: (fn: string) => `/aws/lambda/${prefix}-${fn}`,
+    role: (fn: string) => `${prefix}-${fn}`,
+    /** On-failure destination of a function's asynchronous (event) invocations. */
+    failureQueue: (fn: string) => `${prefix}-${fn}-failures`,
     table: `${prefix}-files`,
     api: `${prefix}-api`,
     accessLogGroup: `/aws/apigateway/${prefix}-api`,

@@ -1,7 +1,3 @@
-/** The Lambda functions of the pipeline; each has a folder under functions/ and an IAM role. */
-export const FUNCTION_NAMES = ["presign", "process", "status", "authorize"] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
-
 export interface FunctionSettings {
   /** MB, 128..10240 */
   readonly memoryMb: number;
@@ -39,7 +35,8 @@ export interface EnvironmentConfig {
   };
   /** Browser origins allowed by S3 CORS and the API's CORS headers. Never empty. */
   readonly allowedOrigins: readonly string[];
-  readonly functions: Readonly<Record<FunctionName, FunctionSettings>>;
+  /** Per-function overrides of the defaults declared in functions/<name>/function.ts. */
+  readonly functions?: Readonly<Record<string, Partial<FunctionSettings>>>;
   /** CloudWatch retention of the function log groups (a value CloudWatch accepts). */
   readonly logRetentionDays: number;
   readonly presign: {
@@ -48,8 +45,9 @@ export interface EnvironmentConfig {
     /** Empty = any well-formed type/subtype. */
     readonly allowedContentTypes: readonly string[];
   };
-  readonly processing: {
-    /** Async retries of the S3-triggered function, 0..2. */
+  /** Asynchronous delivery of object-created events to every function that subscribes to them. */
+  readonly eventDelivery: {
+    /** Lambda's async retries, 0..2. */
     readonly maxRetryAttempts: number;
     /** 60..21600 s. */
     readonly maxEventAgeSeconds: number;

@@ -1,11 +1,11 @@
-import { FUNCTION_NAMES, type EnvironmentConfig } from "./types";
+import { MAX_PRESIGNED_URL_SECONDS } from "../functions/lib/s3-limits";
+import type { EnvironmentConfig } from "./types";
 
 /** Values CloudWatch Logs accepts for retention_in_days. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-export const MAX_PRESIGN_EXPIRY_SECONDS = 604800;
 
 /** Thrown for any invalid setting; the message lists every problem, not just the first. */
 export class ConfigError extends Error {
@@ -58,24 +58,20 @@ export function validateConfig(c: EnvironmentConfig): void {
     if (!origin(o)) p.push(`allowedOrigins: "${o}" is not an origin like https://app.example.com (no path, no trailing slash)`);
   }
 
-  for (const name of FUNCTION_NAMES) {
-    const f = c.functions[name];
-    if (!f) {
-      p.push(`functions.${name} is missing`);
-      continue;
-    }
-    intIn(p, `functions.${name}.memoryMb`, f.memoryMb, 128, 10240);
-    intIn(p, `functions.${name}.timeoutSeconds`, f.timeoutSeconds, 1, 900);
+  // Which names exist is checked against the declarations (pipeline/registry.ts); the values are checked here.
+  for (const [name, f] of Object.entries(c.functions ?? {})) {
+    if (f.memoryMb !== undefined) intIn(p, `functions.${name}.memoryMb`, f.memoryMb, 128, 10240);
+    if (f.timeoutSeconds !== undefined) intIn(p, `functions.${name}.timeoutSeconds`, f.timeoutSeconds, 1, 900);
   }
   retention(p, "logRetentionDays", c.logRetentionDays);
 
-  intIn(p, "presign.urlExpiresSeconds", c.presign.urlExpiresSeconds, 1, MAX_PRESIGN_EXPIRY_SECONDS);
+  intIn(p, "presign.urlExpiresSeconds", c.presign.urlExpiresSeconds, 1, MAX_PRESIGNED_URL_SECONDS);
   for (const t of c.presign.allowedContentTypes) {
     if (!MIME.test(t)) p.push(`presign.allowedContentTypes: "${t}" is not a lower-case type/subtype`);
   }
 
-  intIn(p, "processing.maxRetryAttempts", c.processing.maxRetryAttempts, 0, 2);
-  intIn(p, "processing.maxEventAgeSeconds", c.processing.maxEventAgeSeconds, 60, 21600);
+  intIn(p, "eventDelivery.maxRetryAttempts", c.eventDelivery.maxRetryAttempts, 0, 2);
+  intIn(p, "eventDelivery.maxEventAgeSeconds", c.eventDelivery.maxEventAgeSeconds, 60, 21600);
 
   if (c.api.stages.length === 0) p.push("api.stages must name at least one stage");
   if (new Set(c.api.stages).size !== c.api.stages.length) p.push("api.stages must not repeat a name");

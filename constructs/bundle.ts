@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildSync, version as esbuildVersion, type BuildOptions } from "esbuild";
 import { zipDeterministic } from "./zip";
@@ -93,6 +93,13 @@ function reuse(options: BundleOptions, zipPath: string, manifestPath: string): B
   }
 }
 
+/** Several processes (jest workers, parallel synths) may build the same bundle: readers never see half a file. */
+function writeFileAtomic(file: string, data: Buffer | string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, data);
+  renameSync(temporary, file);
+}
+
 /** esbuild -> deterministic zip, reusing the last zip when none of the files esbuild read has changed. */
 export function bundleFunction(options: BundleOptions): Bundle {
   const zipPath = path.join(options.outDir, "function.zip");
@@ -116,13 +123,13 @@ export function bundleFunction(options: BundleOptions): Bundle {
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
   const zip = zipDeterministic(files);
   mkdirSync(options.outDir, { recursive: true });
-  writeFileSync(zipPath, zip);
+  writeFileAtomic(zipPath, zip);
 
   const bytes = { js: js.data.length, zip: zip.length };
   const inputs = hashInputs(options.projectRoot, Object.keys(result.metafile?.inputs ?? {}));
   if (inputs) {
     const manifest: CacheManifest = { key: cacheKey(options.entry), inputs, bytes };
-    writeFileSync(manifestPath, JSON.stringify(manifest));
+    writeFileAtomic(manifestPath, JSON.stringify(manifest));
   }
   return describe(zipPath, zip, bytes, false);
 }

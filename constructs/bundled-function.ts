@@ -3,14 +3,20 @@ import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { PROJECT_ROOT } from "../pipeline/project-root";
 import { bundleFunction, type Bundle } from "./bundle";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
-/** Bundles are built here, outside cdktf.out, and copied into it by TerraformAsset at synth. */
-export const BUNDLE_CACHE = path.join(PROJECT_ROOT, "node_modules", ".cache", "ddn-bundles");
+/**
+ * Bundles are built here, outside cdktf.out, and copied into it by TerraformAsset at synth. DDN_BUNDLE_DIR moves
+ * it (tests point it at a temporary directory so they never write into the working tree).
+ */
+export function bundleCacheDir(): string {
+  return process.env.DDN_BUNDLE_DIR || path.join(PROJECT_ROOT, "node_modules", ".cache", "ddn-bundles");
+}
 
 export interface BundledFunctionProps {
   readonly functionName: string;
+  readonly logGroupName: string;
   /** Handler source relative to the project root; must export `handler`. */
   readonly entry: string;
   readonly roleArn: string;
@@ -37,7 +43,7 @@ export class BundledFunction extends Construct {
       entry: props.entry,
       projectRoot: PROJECT_ROOT,
       // Keyed by entry, not function name: every environment shares one bundle of the same source.
-      outDir: path.join(BUNDLE_CACHE, props.entry.replace(/\.[cm]?[jt]s$/, "").replace(/[\\/]/g, "_")),
+      outDir: path.join(bundleCacheDir(), props.entry.replace(/\.[cm]?[jt]s$/, "").replace(/[\\/]/g, "_")),
     });
     const asset = new TerraformAsset(this, "asset", {
       path: this.bundle.zipPath,
@@ -46,7 +52,7 @@ export class BundledFunction extends Construct {
     });
 
     this.logGroup = new CloudwatchLogGroup(this, "log-group", {
-      name: `/aws/lambda/${props.functionName}`,
+      name: props.logGroupName,
       retentionInDays: props.logRetentionDays,
     });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { echoAllowedOriginTemplate } from "../stacks/api/cors";
+import { echoAllowedOriginTemplate } from "../constructs/api-cors";
 import type { LocalFunction } from "./function-host";
 import { LOCAL_ACCOUNT, type ResolvedResource, type SynthesizedApp } from "./synthesized";
 

@@ -11,9 +11,9 @@ export type TfResourceBody = Record<string, any>;
 export interface GateOptions {
   /** Whether the environment turns the API authorizer on (the authorizer rule applies only then). */
   readonly authEnabled: boolean;
-  /** Top-level API paths that must carry an authorizer, e.g. ["presign", "files"]. */
-  readonly protectedPaths: readonly string[];
-  /** Query parameters API Gateway must require, per top-level path, e.g. { presign: ["file"] }. */
+  /** Routes that must carry an authorizer, e.g. ["GET /files/{key+}"]. */
+  readonly protectedRoutes: readonly string[];
+  /** Query parameters API Gateway must require, per route, e.g. { "GET /presign": ["file"] }. */
   readonly requiredQueryParameters: Readonly<Record<string, readonly string[]>>;
   /** Services that may assume roles defined here. */
   readonly trustedServices: readonly string[];

@@ -1,6 +1,6 @@
-import { App } from "cdktf";
-import type { EnvironmentConfig } from "../config";
-import { naming } from "../config";
+import type { App } from "cdktf";
+import { naming, type EnvironmentConfig } from "../config";
+import { loadFunctions } from "../pipeline/registry";
 import { ApiStack } from "./api-stack";
 import { ComputeStack } from "./compute-stack";
 import { IamStack } from "./iam-stack";
@@ -14,10 +14,14 @@ export interface PipelineStacks {
   readonly api: ApiStack;
 }
 
-/** Adds the four stacks of one environment to an app, in dependency order storage <- iam <- compute <- api. */
+/**
+ * Adds the four stacks of one environment to an app, in dependency order storage <- iam <- compute <- api.
+ * The iam, compute and api stacks derive their parts from the function declarations (functions/<name>/function.ts).
+ */
 export function addPipeline(app: App, config: EnvironmentConfig, backend: StateBackendSettings = {}): PipelineStacks {
   const n = naming(config);
-  const base = { config, backend };
+  const functions = loadFunctions(config);
+  const base = { config, backend, functions };
   const storage = new StorageStack(app, n.stack("storage"), base);
   const iam = new IamStack(app, n.stack("iam"), { ...base, storage });
   const compute = new ComputeStack(app, n.stack("compute"), { ...base, storage, iam });

@@ -7,13 +7,12 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import type { BootstrapConfig } from "../config/bootstrap";
+import { GITHUB_OIDC_HOST, type BootstrapConfig } from "../config/bootstrap";
 import { addHardenedBucket } from "../constructs/hardened-bucket";
-import { PolicyGate } from "../policy/gate";
+import { NO_API_GATE_OPTIONS, PolicyGate } from "../policy/gate";
 import { suppressPolicy } from "../policy/suppressions";
-import { policyDocument } from "./policy-document";
+import { policyDocument } from "../constructs/policy-document";
 
-const GITHUB_OIDC = "token.actions.githubusercontent.com";
 
 /**
  * What the CI deploy needs once per account, applied by hand with local state: the Terraform state bucket, the
@@ -28,7 +27,7 @@ export class BootstrapStack extends TerraformStack {
     new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: { ...c.tags } }] });
     // Local state on purpose: this stack creates the bucket remote state would live in.
     new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
-    this.policyGate = new PolicyGate(this, { authEnabled: false, protectedPaths: [], requiredQueryParameters: {}, trustedServices: [] });
+    this.policyGate = new PolicyGate(this, NO_API_GATE_OPTIONS);
     this.node.addValidation(this.policyGate);
 
     const account = new DataAwsCallerIdentity(this, "account").accountId;
@@ -44,14 +43,14 @@ export class BootstrapStack extends TerraformStack {
       ],
     });
 
-    const oidc = new IamOpenidConnectProvider(this, "github-oidc", { url: `https://${GITHUB_OIDC}`, clientIdList: ["sts.amazonaws.com"] });
+    const oidc = new IamOpenidConnectProvider(this, "github-oidc", { url: `https://${GITHUB_OIDC_HOST}`, clientIdList: ["sts.amazonaws.com"] });
     const trust = (subject: string) =>
       policyDocument([
         {
           Effect: "Allow",
           Principal: { Federated: oidc.arn },
           Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: { StringEquals: { [`${GITHUB_OIDC}:aud`]: "sts.amazonaws.com", [`${GITHUB_OIDC}:sub`]: subject } },
+          Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com", [`${GITHUB_OIDC_HOST}:sub`]: subject } },
         },
       ]);
 
@@ -74,8 +73,9 @@ export class BootstrapStack extends TerraformStack {
     });
     new TerraformOutput(this, "plan-role-arn", { value: plan.arn, description: "GitHub variable AWS_PLAN_ROLE_ARN" });
 
-    for (const env of c.environments) {
+    for (const { name: env, region } of c.environments) {
       const prefix = `${c.app}-${env}`;
+      const envArn = (service: string, resource: string) => arn(service, resource, region);
       const role = new IamRole(this, `deploy-role-${env}`, {
         name: `${c.app}-github-deploy-${env}`,
         description: `cdktf deploy of the ${env} environment from the GitHub environment "${env}"`,
@@ -89,14 +89,14 @@ export class BootstrapStack extends TerraformStack {
           { Sid: "State", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${state.arn}/${c.app}/${env}/*` },
           { Sid: "ListState", Effect: "Allow", Action: "s3:ListBucket", Resource: state.arn },
           { Sid: "Buckets", Effect: "Allow", Action: "s3:*", Resource: [`arn:${partition}:s3:::${prefix}-*`, `arn:${partition}:s3:::${prefix}-*/*`] },
-          { Sid: "Table", Effect: "Allow", Action: "dynamodb:*", Resource: arn("dynamodb", `table/${prefix}-*`) },
-          { Sid: "Queue", Effect: "Allow", Action: "sqs:*", Resource: arn("sqs", `${prefix}-*`) },
-          { Sid: "Functions", Effect: "Allow", Action: "lambda:*", Resource: arn("lambda", `function:${prefix}-*`) },
+          { Sid: "Table", Effect: "Allow", Action: "dynamodb:*", Resource: envArn("dynamodb", `table/${prefix}-*`) },
+          { Sid: "Queue", Effect: "Allow", Action: "sqs:*", Resource: envArn("sqs", `${prefix}-*`) },
+          { Sid: "Functions", Effect: "Allow", Action: "lambda:*", Resource: envArn("lambda", `function:${prefix}-*`) },
           { Sid: "Roles", Effect: "Allow", Action: "iam:*", Resource: `arn:${partition}:iam::${account}:role/${prefix}-*` },
-          { Sid: "Logs", Effect: "Allow", Action: "logs:*", Resource: [arn("logs", `log-group:/aws/lambda/${prefix}-*`), arn("logs", `log-group:/aws/apigateway/${prefix}-*`)] },
+          { Sid: "Logs", Effect: "Allow", Action: "logs:*", Resource: [envArn("logs", `log-group:/aws/lambda/${prefix}-*`), envArn("logs", `log-group:/aws/apigateway/${prefix}-*`)] },
           { Sid: "DescribeLogs", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
           // REST API ids are generated, so API Gateway can only be scoped to the region's API resources.
-          { Sid: "ApiGateway", Effect: "Allow", Action: ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"], Resource: [`arn:${partition}:apigateway:${c.region}::/restapis`, `arn:${partition}:apigateway:${c.region}::/restapis/*`, `arn:${partition}:apigateway:${c.region}::/account`, `arn:${partition}:apigateway:${c.region}::/tags/*`] },
+          { Sid: "ApiGateway", Effect: "Allow", Action: ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"], Resource: [`arn:${partition}:apigateway:${region}::/restapis`, `arn:${partition}:apigateway:${region}::/restapis/*`, `arn:${partition}:apigateway:${region}::/account`, `arn:${partition}:apigateway:${region}::/tags/*`] },
         ]),
       });
       suppressPolicy(

@@ -2,10 +2,12 @@ import type { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+import { S3BucketNotification, type S3BucketNotificationLambdaFunction } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { FUNCTION_NAMES, type FunctionName } from "../config";
 import { BundledFunction } from "../constructs/bundled-function";
+import type { PipelineFunction } from "../pipeline/function-declaration";
+import { isRef, type BucketName, type ResourceRef } from "../pipeline/refs";
+import { DEFAULT_OBJECT_CREATED_EVENTS } from "../pipeline/s3-filters";
 import type { IamStack } from "./iam-stack";
 import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
 import type { StorageStack } from "./storage-stack";
@@ -13,93 +15,114 @@ import type { StorageStack } from "./storage-stack";
 export interface ComputeStackProps extends PipelineStackProps {
   readonly storage: StorageStack;
   readonly iam: IamStack;
+  readonly functions: readonly PipelineFunction[];
 }
 
-const DESCRIPTIONS: Record<FunctionName, string> = {
-  presign: "Issues presigned S3 upload and download URLs",
-  process: "Copies uploaded objects to the out-bucket and records their metadata",
-  status: "Returns the metadata record of a processed file",
-  authorize: "API Gateway TOKEN authorizer verifying JWTs",
-};
+/** Fourteen days, SQS's maximum: time to notice the alarm and redrive. */
+const FAILURE_RETENTION_SECONDS = 1209600;
 
 /**
- * The functions and the S3 -> Lambda wiring. The bucket notification lives here, not in storage, because it
- * references the function: that keeps the dependency graph storage <- iam <- compute <- api acyclic.
+ * The declared functions and their event wiring: every object-created subscription becomes a rule of its
+ * bucket's notification, with the invoke permission it needs and an encrypted failure queue for the events
+ * that exhaust their retries. The notification lives here, not in storage, because it references functions:
+ * that keeps the dependency graph storage <- iam <- compute <- api acyclic.
  */
 export class ComputeStack extends PipelineStack {
-  readonly functions: Readonly<Record<FunctionName, BundledFunction>>;
-  readonly failureQueue: SqsQueue;
+  readonly functions: ReadonlyMap<string, BundledFunction>;
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, props);
     const c = this.config;
-    const { inBucket, outBucket, table } = props.storage;
-    const origins = c.allowedOrigins.join(",");
-    const auth = c.api.auth;
-
-    const environment: Record<FunctionName, Record<string, string>> = {
-      presign: {
-        IN_BUCKET: inBucket.bucket,
-        OUT_BUCKET: outBucket.bucket,
-        URL_EXPIRES_SECONDS: String(c.presign.urlExpiresSeconds),
-        ALLOWED_ORIGINS: origins,
-        ...(c.presign.allowedContentTypes.length > 0
-          ? { ALLOWED_CONTENT_TYPES: c.presign.allowedContentTypes.join(",") }
-          : {}),
-      },
-      process: { OUT_BUCKET: outBucket.bucket, TABLE_NAME: table.name },
-      status: { TABLE_NAME: table.name, ALLOWED_ORIGINS: origins },
-      authorize: {
-        ...(auth.jwksUrl ? { JWKS_URL: auth.jwksUrl } : {}),
-        ...(auth.jwtSecretParam ? { JWT_SECRET_PARAM: auth.jwtSecretParam } : {}),
-        ...(auth.issuer ? { JWT_ISSUER: auth.issuer } : {}),
-        ...(auth.audience ? { JWT_AUDIENCE: auth.audience } : {}),
-      },
+    const storage = props.storage;
+    const resolve = (ref: ResourceRef): string => {
+      switch (ref.kind) {
+        case "bucket":
+          return ref.part === "name" ? storage.bucket(ref.bucket).bucket : storage.bucket(ref.bucket).arn;
+        case "table":
+          return ref.part === "name" ? storage.table(ref.table).name : storage.table(ref.table).arn;
+        case "ssm-parameter":
+          return ref.name;
+      }
     };
 
-    const functions = {} as Record<FunctionName, BundledFunction>;
-    for (const name of FUNCTION_NAMES) {
-      functions[name] = new BundledFunction(this, name, {
-        functionName: this.names.functionName(name),
-        entry: `functions/${name}/index.ts`,
-        roleArn: props.iam.roles[name].arn,
-        memoryMb: c.functions[name].memoryMb,
-        timeoutSeconds: c.functions[name].timeoutSeconds,
-        logRetentionDays: c.logRetentionDays,
-        environment: environment[name],
-        description: DESCRIPTIONS[name],
-      });
+    const functions = new Map<string, BundledFunction>();
+    for (const fn of props.functions) {
+      const environment = Object.fromEntries(Object.entries(fn.environment ?? {}).map(([k, v]) => [k, isRef(v) ? resolve(v) : v]));
+      // Functions behind the API answer browsers: they echo an allowed origin (functions/lib/http.ts).
+      if (fn.routes?.length) environment.ALLOWED_ORIGINS = c.allowedOrigins.join(",");
+      functions.set(
+        fn.name,
+        new BundledFunction(this, fn.name, {
+          functionName: this.names.functionName(fn.name),
+          logGroupName: this.names.logGroup(fn.name),
+          entry: fn.entry,
+          roleArn: props.iam.role(fn.name).arn,
+          memoryMb: fn.memoryMb,
+          timeoutSeconds: fn.timeoutSeconds,
+          logRetentionDays: c.logRetentionDays,
+          environment,
+          description: fn.description,
+        }),
+      );
     }
     this.functions = functions;
-    const processFn = functions.process.function;
 
-    // Events that exhaust their retries or age land here instead of being dropped.
-    this.failureQueue = new SqsQueue(this, "process-failures", {
-      name: this.names.failureQueue,
-      sqsManagedSseEnabled: true,
-      messageRetentionSeconds: 1209600,
-    });
-    new LambdaFunctionEventInvokeConfig(this, "process-async", {
-      functionName: processFn.functionName,
-      maximumRetryAttempts: c.processing.maxRetryAttempts,
-      maximumEventAgeInSeconds: c.processing.maxEventAgeSeconds,
-      destinationConfig: { onFailure: { destination: this.failureQueue.arn } },
-    });
+    const account = new DataAwsCallerIdentity(this, "account").accountId;
+    const rules = new Map<BucketName, { rules: S3BucketNotificationLambdaFunction[]; permissions: LambdaPermission[] }>();
+    for (const fn of props.functions.filter((f) => f.objectCreated?.length)) {
+      const lambda = this.fn(fn.name).function;
+      // Events that exhaust their retries or age land here instead of being dropped.
+      const failures = new SqsQueue(this, `${fn.name}-failures`, {
+        name: this.names.failureQueue(fn.name),
+        sqsManagedSseEnabled: true,
+        messageRetentionSeconds: FAILURE_RETENTION_SECONDS,
+      });
+      new LambdaFunctionEventInvokeConfig(this, `${fn.name}-async`, {
+        functionName: lambda.functionName,
+        maximumRetryAttempts: c.eventDelivery.maxRetryAttempts,
+        maximumEventAgeInSeconds: c.eventDelivery.maxEventAgeSeconds,
+        destinationConfig: { onFailure: { destination: failures.arn } },
+      });
+      for (const bucketName of new Set(fn.objectCreated!.map((s) => s.bucket))) {
+        const entry = rules.get(bucketName) ?? { rules: [], permissions: [] };
+        rules.set(bucketName, entry);
+        entry.permissions.push(
+          new LambdaPermission(this, `${fn.name}-s3-${bucketName}-permission`, {
+            statementId: `AllowS3Invoke-${bucketName}`,
+            action: "lambda:InvokeFunction",
+            functionName: lambda.functionName,
+            principal: "s3.amazonaws.com",
+            sourceArn: storage.bucket(bucketName).arn,
+            // Bucket ARNs carry no account: without this, a bucket of the same name elsewhere could invoke us.
+            sourceAccount: account,
+          }),
+        );
+      }
+      fn.objectCreated!.forEach((s, i) => {
+        rules.get(s.bucket)!.rules.push({
+          id: fn.objectCreated!.length > 1 ? `${fn.name}-${i + 1}` : fn.name,
+          lambdaFunctionArn: lambda.arn,
+          events: [...(s.events ?? DEFAULT_OBJECT_CREATED_EVENTS)],
+          ...(s.prefix ? { filterPrefix: s.prefix } : {}),
+          ...(s.suffix ? { filterSuffix: s.suffix } : {}),
+        });
+      });
+    }
+    // One notification per bucket: S3 keeps a single notification configuration, so a second resource would
+    // silently replace the first.
+    for (const [bucketName, { rules: lambdaFunction, permissions }] of rules) {
+      new S3BucketNotification(this, `${bucketName}-bucket-notification`, {
+        bucket: storage.bucket(bucketName).id,
+        lambdaFunction,
+        // S3 validates each destination when the notification is written: the permissions must exist first.
+        dependsOn: permissions,
+      });
+    }
+  }
 
-    const permission = new LambdaPermission(this, "process-s3-permission", {
-      statementId: "AllowS3Invoke",
-      action: "lambda:InvokeFunction",
-      functionName: processFn.functionName,
-      principal: "s3.amazonaws.com",
-      sourceArn: inBucket.arn,
-      // Bucket ARNs carry no account: without this, a bucket of the same name elsewhere could invoke us.
-      sourceAccount: new DataAwsCallerIdentity(this, "account").accountId,
-    });
-    new S3BucketNotification(this, "in-bucket-notification", {
-      bucket: inBucket.id,
-      lambdaFunction: [{ id: "process-uploads", lambdaFunctionArn: processFn.arn, events: ["s3:ObjectCreated:*"] }],
-      // S3 validates the destination when the notification is written: the permission must exist first.
-      dependsOn: [permission],
-    });
+  fn(name: string): BundledFunction {
+    const fn = this.functions.get(name);
+    if (!fn) throw new Error(`no function "${name}"`);
+    return fn;
   }
 }

@@ -3,22 +3,25 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { FUNCTION_NAMES, type FunctionName } from "../config";
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "../constructs/policy-document";
+import type { PipelineFunction } from "../pipeline/function-declaration";
+import type { ResourceRef } from "../pipeline/refs";
 import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "./policy-document";
 import type { StorageStack } from "./storage-stack";
 
 export interface IamStackProps extends PipelineStackProps {
   readonly storage: StorageStack;
+  readonly functions: readonly PipelineFunction[];
 }
 
 /**
- * One execution role per function, each with an inline policy of exact actions on exact resources.
- * Log groups and the failure queue are named by convention (config/naming), so their ARNs are known here
- * before compute creates them and no reference has to point back from iam to compute.
+ * One execution role per declared function: its own log group, X-Ray, the statements its declaration lists
+ * (exact actions on exact resources) and, for event-driven functions, its failure queue. Log groups and queues
+ * are named by convention (config naming), so their ARNs are known here before compute creates them and no
+ * reference points back from iam to compute.
  */
 export class IamStack extends PipelineStack {
-  readonly roles: Readonly<Record<FunctionName, IamRole>>;
+  readonly roles: ReadonlyMap<string, IamRole>;
   /** The role API Gateway writes CloudWatch logs with; only when the environment manages the account setting. */
   readonly apiGatewayCloudwatchRole?: IamRole;
 
@@ -28,63 +31,32 @@ export class IamStack extends PipelineStack {
     const partition = new DataAwsPartition(this, "partition").partition;
     const region = this.config.region;
     const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
-    const { inBucket, outBucket, table } = props.storage;
-    const auth = this.config.api.auth;
-
-    const specific: Record<FunctionName, PolicyStatement[]> = {
-      presign: [
-        // Signing needs no call to S3; the URL carries these permissions to the client.
-        { Sid: "PresignUpload", Effect: "Allow", Action: "s3:PutObject", Resource: `${inBucket.arn}/*` },
-        { Sid: "PresignDownload", Effect: "Allow", Action: "s3:GetObject", Resource: `${outBucket.arn}/*` },
-      ],
-      process: [
-        {
-          Sid: "ReadUploads",
-          Effect: "Allow",
-          Action: ["s3:GetObject", "s3:GetObjectVersion"],
-          Resource: `${inBucket.arn}/*`,
-        },
-        {
-          Sid: "WriteProcessed",
-          Effect: "Allow",
-          Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
-          Resource: `${outBucket.arn}/*`,
-        },
-        {
-          Sid: "RecordMetadata",
-          Effect: "Allow",
-          Action: ["dynamodb:GetItem", "dynamodb:PutItem"],
-          Resource: table.arn,
-        },
-        {
-          Sid: "OnFailureDestination",
-          Effect: "Allow",
-          Action: "sqs:SendMessage",
-          Resource: arn("sqs", this.names.failureQueue),
-        },
-      ],
-      status: [{ Sid: "ReadMetadata", Effect: "Allow", Action: "dynamodb:GetItem", Resource: table.arn }],
-      authorize:
-        auth.enabled && auth.jwtSecretParam
-          ? [
-              {
-                Sid: "ReadJwtSecret",
-                Effect: "Allow",
-                Action: "ssm:GetParameter",
-                Resource: arn("ssm", `parameter${auth.jwtSecretParam}`),
-              },
-            ]
-          : [],
+    const storage = props.storage;
+    const resolve = (ref: ResourceRef): string => {
+      switch (ref.kind) {
+        case "bucket":
+          return ref.part === "objects" ? `${storage.bucket(ref.bucket).arn}/*` : ref.part === "arn" ? storage.bucket(ref.bucket).arn : storage.bucket(ref.bucket).bucket;
+        case "table":
+          return ref.part === "arn" ? storage.table(ref.table).arn : storage.table(ref.table).name;
+        case "ssm-parameter":
+          return ref.part === "arn" ? arn("ssm", `parameter${ref.name}`) : ref.name;
+      }
     };
 
-    const roles = {} as Record<FunctionName, IamRole>;
-    for (const name of FUNCTION_NAMES) {
-      const role = new IamRole(this, `${name}-role`, {
-        name: this.names.role(name),
-        description: `Execution role of ${this.names.functionName(name)}`,
+    const roles = new Map<string, IamRole>();
+    for (const fn of props.functions) {
+      const role = new IamRole(this, `${fn.name}-role`, {
+        name: this.names.role(fn.name),
+        description: `Execution role of ${this.names.functionName(fn.name)}`,
         assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
       });
-      new IamRolePolicy(this, `${name}-role-policy`, {
+      const declared = (fn.permissions ?? []).map(
+        (p): PolicyStatement => ({ Sid: p.sid, Effect: "Allow", Action: single(p.actions), Resource: single(p.resources.map(resolve)) }),
+      );
+      const onFailure: PolicyStatement[] = fn.objectCreated?.length
+        ? [{ Sid: "OnFailureDestination", Effect: "Allow", Action: "sqs:SendMessage", Resource: arn("sqs", this.names.failureQueue(fn.name)) }]
+        : [];
+      new IamRolePolicy(this, `${fn.name}-role-policy`, {
         name: "least-privilege",
         role: role.id,
         policy: policyDocument([
@@ -92,7 +64,7 @@ export class IamStack extends PipelineStack {
             Sid: "OwnLogGroup",
             Effect: "Allow",
             Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: `${arn("logs", `log-group:${this.names.logGroup(name)}`)}:*`,
+            Resource: `${arn("logs", `log-group:${this.names.logGroup(fn.name)}`)}:*`,
           },
           {
             // X-Ray's write actions do not support resource-level permissions; "*" is the only valid resource.
@@ -101,10 +73,11 @@ export class IamStack extends PipelineStack {
             Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
             Resource: "*",
           },
-          ...specific[name],
+          ...declared,
+          ...onFailure,
         ]),
       });
-      roles[name] = role;
+      roles.set(fn.name, role);
     }
     this.roles = roles;
 
@@ -138,4 +111,15 @@ export class IamStack extends PipelineStack {
       this.apiGatewayCloudwatchRole = role;
     }
   }
+
+  role(fn: string): IamRole {
+    const role = this.roles.get(fn);
+    if (!role) throw new Error(`no role for function "${fn}"`);
+    return role;
+  }
+}
+
+/** A one-element list is written as a plain string, as people write policies (and as reviewers expect). */
+function single(values: readonly string[]): string | readonly string[] {
+  return values.length === 1 ? values[0]! : values;
 }

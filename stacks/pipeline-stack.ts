@@ -2,16 +2,27 @@ import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { naming, type EnvironmentConfig, type Naming } from "../config";
+import { STATE_REGION } from "../config/bootstrap";
+import type { PipelineFunction } from "../pipeline/function-declaration";
 import { gateOptions, PolicyGate } from "../policy/gate";
 
 export interface StateBackendSettings {
   /** S3 bucket for remote state; when absent, state is local (terraform.<stack>.tfstate at the project root). */
   readonly bucket?: string;
+  /** The state bucket's region (the bootstrap's), independent of the environment's own region. */
+  readonly region?: string;
+}
+
+/** TF_STATE_BUCKET (remote state) and TF_STATE_REGION (default: the bootstrap's region). */
+export function stateBackendFromEnv(env: NodeJS.ProcessEnv = process.env): StateBackendSettings {
+  return env.TF_STATE_BUCKET ? { bucket: env.TF_STATE_BUCKET, region: env.TF_STATE_REGION || STATE_REGION } : {};
 }
 
 export interface PipelineStackProps {
   readonly config: EnvironmentConfig;
   readonly backend: StateBackendSettings;
+  /** The declared functions: the policy gate derives the routes it must see protected and validated from them. */
+  readonly functions: readonly PipelineFunction[];
 }
 
 /**
@@ -27,7 +38,7 @@ export abstract class PipelineStack extends TerraformStack {
     super(scope, id);
     this.config = props.config;
     this.names = naming(props.config);
-    this.policyGate = new PolicyGate(this, gateOptions(props.config));
+    this.policyGate = new PolicyGate(this, gateOptions(props.config, props.functions));
     this.node.addValidation(this.policyGate);
     new AwsProvider(this, "aws", {
       region: props.config.region,
@@ -37,7 +48,7 @@ export abstract class PipelineStack extends TerraformStack {
       new S3Backend(this, {
         bucket: props.backend.bucket,
         key: `${props.config.app}/${props.config.env}/${id}.tfstate`,
-        region: props.config.region,
+        region: props.backend.region ?? STATE_REGION,
         encrypt: true,
       });
       // S3-native locking (Terraform >= 1.10); the cdktf 0.21 S3Backend type predates the flag.

@@ -4,13 +4,12 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { addHardenedBucket } from "../constructs/hardened-bucket";
+import { HASH_KEY } from "../functions/lib/file-record";
+import type { BucketName, TableName } from "../pipeline/refs";
 import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
 
-/** Partition key of the files table (a DynamoDB reserved word, so expressions alias it). */
-export const TABLE_HASH_KEY = "key";
-
 interface HardenedBucketProps {
-  readonly role: "in" | "out";
+  readonly role: BucketName;
   readonly account: string;
   readonly cors: { readonly methods: string[]; readonly headers: string[]; readonly expose: string[] };
   readonly lifecycle: S3BucketLifecycleConfigurationRule[];
@@ -23,7 +22,7 @@ interface HardenedBucketProps {
 export class StorageStack extends PipelineStack {
   readonly inBucket: S3Bucket;
   readonly outBucket: S3Bucket;
-  readonly table: DynamodbTable;
+  readonly filesTable: DynamodbTable;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -66,15 +65,25 @@ export class StorageStack extends PipelineStack {
       lifecycle: [noncurrent, abortMultipart],
     });
 
-    this.table = new DynamodbTable(this, "files-table", {
+    this.filesTable = new DynamodbTable(this, "files-table", {
       name: this.names.table,
       billingMode: "PAY_PER_REQUEST",
-      hashKey: TABLE_HASH_KEY,
-      attribute: [{ name: TABLE_HASH_KEY, type: "S" }],
+      hashKey: HASH_KEY,
+      attribute: [{ name: HASH_KEY, type: "S" }],
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true },
       deletionProtectionEnabled: !s.forceDestroy,
     });
+  }
+
+  /** The bucket a declaration's reference names. */
+  bucket(name: BucketName): S3Bucket {
+    return name === "in" ? this.inBucket : this.outBucket;
+  }
+
+  table(name: TableName): DynamodbTable {
+    if (name !== "files") throw new Error(`no table "${name}"`);
+    return this.filesTable;
   }
 
   private hardenedBucket(p: HardenedBucketProps): S3Bucket {

@@ -1,6 +1,7 @@
 import { App } from "cdktf";
 import { loadBootstrapConfig } from "../../config/bootstrap";
 import { evaluate } from "../../policy/engine";
+import { NO_API_GATE_OPTIONS } from "../../policy/gate";
 import { collectSuppressions } from "../../policy/suppressions";
 import type { TfJson } from "../../policy/types";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
@@ -59,7 +60,7 @@ describe("bootstrap stack", () => {
 
   test("the policy gate passes, with the deploy roles' service-wide actions as listed, reasoned exceptions", () => {
     const suppressions = collectSuppressions(stack);
-    const result = evaluate(json, { authEnabled: false, protectedPaths: [], requiredQueryParameters: {}, trustedServices: [] }, suppressions);
+    const result = evaluate(json, NO_API_GATE_OPTIONS, suppressions);
     expect(result.violations).toEqual([]);
     expect(result.suppressed.map((s) => `${s.ruleId} ${s.address}`).sort()).toEqual(["IAM.1 aws_iam_role_policy.deploy-role-dev-policy", "IAM.1 aws_iam_role_policy.deploy-role-prod-policy"]);
   });
@@ -78,7 +79,7 @@ describe("bootstrap stack", () => {
     const doc = JSON.parse(role.assume_role_policy);
     doc.Statement[0].Condition = { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } };
     role.assume_role_policy = JSON.stringify(doc);
-    const v = evaluate(loose, { authEnabled: false, protectedPaths: [], requiredQueryParameters: {}, trustedServices: [] }, collectSuppressions(stack)).violations;
+    const v = evaluate(loose, NO_API_GATE_OPTIONS, collectSuppressions(stack)).violations;
     expect(v.map((x) => `${x.ruleId} ${x.address}`)).toContain("IAM.4 aws_iam_role.plan-role");
   });
 });

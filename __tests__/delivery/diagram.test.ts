@@ -20,7 +20,7 @@ describe("docs/architecture.md", () => {
     expect(doc).toMatch(/aws_s3_bucket_in_bucket -- "s3:ObjectCreated:\*" --> ddn_dev_compute_aws_lambda_function_process_function/);
     expect(doc).toMatch(/lambda_function_presign_function_\w+ -- "role" --> ddn_dev_iam_aws_iam_role_presign_role/);
     expect(doc).toMatch(/aws_api_gateway_method_presign_get -- "proxy" --> ddn_dev_compute_aws_lambda_function_presign_function/);
-    expect(doc).toMatch(/aws_api_gateway_method_files_get -\. "auth" \.-> ddn_dev_api_aws_api_gateway_authorizer_jwt_authorizer/);
+    expect(doc).toMatch(/aws_api_gateway_method_files_key_path_get -\. "auth" \.-> ddn_dev_api_aws_api_gateway_authorizer_jwt_authorizer/);
     expect(doc).toContain('[/"GET /files/{key+}"/]');
   });
 });

@@ -4,13 +4,14 @@ import * as path from "node:path";
 import { App, TerraformResource } from "cdktf";
 import { ApiGatewayMethodSettings } from "@cdktf/provider-aws/lib/api-gateway-method-settings";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { loadConfig } from "../../config";
+import { environmentNames, loadConfig } from "../../config";
 import { evaluate } from "../../policy/engine";
 import { gateOptions } from "../../policy/gate";
+import { loadFunctions } from "../../pipeline/registry";
 import { suppressPolicy } from "../../policy/suppressions";
 import type { TfJson } from "../../policy/types";
 import { addPipeline, type PipelineStacks } from "../../stacks/app";
-import { writeAtomically } from "../../stacks/atomic-outdir";
+import { writeAtomically } from "../../synth/atomic-outdir";
 import { synthEnv } from "../stacks/synth";
 
 function pipelineApp(env: string): { app: App; stacks: PipelineStacks; outdir: string } {
@@ -23,12 +24,12 @@ function find<T extends TerraformResource>(scope: { node: { findAll(): unknown[]
   return scope.node.findAll().filter((c): c is T => c instanceof cls);
 }
 
-describe.each(["dev", "prod"])("the real %s stacks", (env) => {
+describe.each(environmentNames())("the real %s stacks", (env) => {
   test("pass every rule with zero violations (checked again on the written JSON)", () => {
     const s = synthEnv(env);
     try {
       for (const [name, json] of Object.entries(s.stacks)) {
-        const { violations } = evaluate(json as TfJson, gateOptions(loadConfig(env)));
+        const { violations } = evaluate(json as TfJson, gateOptions(loadConfig(env), loadFunctions(loadConfig(env))));
         expect({ name, violations }).toEqual({ name, violations: [] });
       }
     } finally {

@@ -23,8 +23,8 @@ import type { GateOptions, TfJson } from "../../policy/types";
 
 const OPTIONS: GateOptions = {
   authEnabled: true,
-  protectedPaths: ["presign", "files"],
-  requiredQueryParameters: { presign: ["file"] },
+  protectedRoutes: ["GET /presign", "GET /files/{key+}"],
+  requiredQueryParameters: { "GET /presign": ["file"] },
   trustedServices: ["lambda.amazonaws.com", "apigateway.amazonaws.com"],
 };
 

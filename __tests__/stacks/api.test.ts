@@ -1,110 +1,119 @@
-import { list, only, resources, synthEnv, type Synthesized } from "./synth";
+import { methodArnPath } from "../../constructs/rest-api-routes";
+import { ENVIRONMENTS, expected, list, only, resources, synthEnv, type Synthesized } from "./synth";
 
-describe.each(["dev", "prod"])("api stack (%s)", (env) => {
+/** The path of an aws_api_gateway_resource, from its path_part chain. */
+function pathOf(stack: any, resourceId: string): string {
+  const m = /^\$\{aws_api_gateway_resource\.([^.]+)\.id\}$/.exec(resourceId);
+  if (!m) return "";
+  const r = stack.resource.aws_api_gateway_resource[m[1]!];
+  return `${pathOf(stack, r.parent_id)}/${r.path_part}`;
+}
+
+describe.each(ENVIRONMENTS)("api stack (%s)", (env) => {
+  const { config, names, functions } = expected(env);
+  const routes = functions.flatMap((f) => (f.routes ?? []).map((r) => ({ ...r, fn: f.name })));
   let s: Synthesized;
   beforeAll(() => (s = synthEnv(env)));
   afterAll(() => s.cleanup());
-  const stack = () => s.stacks[`ddn-${env}-api`]!;
-  const stageName = env === "prod" ? "v1" : "dev";
-  const methods = () => list(stack(), "aws_api_gateway_method");
-  const method = (id: string) => resources(stack(), "aws_api_gateway_method")[id];
+  const stack = () => s.stacks[names.stack("api")]!;
+  const methods = () =>
+    Object.entries(resources(stack(), "aws_api_gateway_method")).map(([id, m]: [string, any]) => ({ id, ...m, path: pathOf(stack(), m.resource_id) || "/" }));
+  const methodFor = (method: string, path: string) => methods().find((m) => m.http_method === method && m.path === path)!;
+  const integrationOf = (m: { id: string }) => list(stack(), "aws_api_gateway_integration").find((i) => i.http_method === `\${aws_api_gateway_method.${m.id}.http_method}`);
 
   test("matches the snapshot", () => {
     expect(stack()).toMatchSnapshot();
   });
 
-  test("a REGIONAL REST API with the four routes", () => {
+  test("a REGIONAL REST API with exactly the declared routes plus the health mocks", () => {
     expect(only(stack(), "aws_api_gateway_rest_api").endpoint_configuration.types).toEqual(["REGIONAL"]);
-    const paths = list(stack(), "aws_api_gateway_resource").map((r) => r.path_part).sort();
-    expect(paths).toEqual(["files", "health", "presign", "{key+}"]);
-    expect(method("presign-get").http_method).toBe("GET");
-    expect(method("files-get").http_method).toBe("GET");
-    expect(method("health-get").http_method).toBe("GET");
-    expect(method("root-head").http_method).toBe("HEAD");
+    const served = methods().filter((m) => m.http_method !== "OPTIONS").map((m) => `${m.http_method} ${m.path}`).sort();
+    expect(served).toEqual([...routes.map((r) => `${r.method} ${r.path}`), "GET /health", "HEAD /"].sort());
   });
 
-  test("Lambda proxy integrations for presign and status, mocks for health and HEAD /", () => {
-    const i = resources(stack(), "aws_api_gateway_integration");
-    expect(i["presign-get-integration"]).toMatchObject({ type: "AWS_PROXY", integration_http_method: "POST" });
-    expect(i["presign-get-integration"].uri).toMatch(/presign_function_[0-9A-F]+invoke_arn\}$/);
-    expect(i["files-get-integration"].uri).toMatch(/status_function_[0-9A-F]+invoke_arn\}$/);
-    expect(i["health-get-integration"].type).toBe("MOCK");
-    expect(i["root-head-integration"].type).toBe("MOCK");
+  test.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))("%s: proxy integration, authorizer, validation and a permission for exactly this method", (_label, r) => {
+    const m = methodFor(r.method, r.path);
+    const integration = integrationOf(m);
+    expect(integration).toMatchObject({ type: "AWS_PROXY", integration_http_method: "POST" });
+    expect(integration.uri).toMatch(new RegExp(`${r.fn}_function_[0-9A-F]+invoke_arn\\}$`));
+    if (config.api.auth.enabled && r.auth !== false) {
+      expect(m).toMatchObject({ authorization: "CUSTOM", authorizer_id: "${aws_api_gateway_authorizer.jwt-authorizer.id}" });
+    } else {
+      expect(m.authorization).toBe("NONE");
+    }
+    for (const [name, required] of Object.entries(r.query ?? {})) expect(m.request_parameters[`method.request.querystring.${name}`]).toBe(required);
+    if (Object.values(r.query ?? {}).some(Boolean)) expect(m.request_validator_id).toBe("${aws_api_gateway_request_validator.validate-parameters.id}");
+    const permissions = list(stack(), "aws_lambda_permission").filter((p) => new RegExp(`${r.fn}_function_[0-9A-F]+function_name\\}$`).test(p.function_name));
+    expect(permissions.map((p) => p.source_arn)).toContain(`\${aws_api_gateway_rest_api.rest-api.execution_arn}/*/${methodArnPath(r.method, r.path)}`);
+    for (const p of permissions) expect(p.principal).toBe("apigateway.amazonaws.com");
   });
 
-  test("OPTIONS preflight on every resource: mock, 204, no auth", () => {
-    const options = methods().filter((m) => m.http_method === "OPTIONS");
-    expect(options).toHaveLength(5); // root, presign, files, files/{key+}, health
-    for (const m of options) expect(m.authorization).toBe("NONE");
-    const responses = list(stack(), "aws_api_gateway_integration_response").filter((r) => r.status_code === "204");
-    expect(responses).toHaveLength(5);
-    for (const r of responses) {
-      expect(r.response_parameters["method.response.header.Access-Control-Allow-Methods"]).toBe("'GET,HEAD,OPTIONS'");
+  test("a CORS preflight on every resource that has methods, listing exactly those methods", () => {
+    const byPath = new Map<string, Set<string>>();
+    for (const m of methods()) byPath.set(m.path, (byPath.get(m.path) ?? new Set()).add(m.http_method));
+    for (const [path, verbs] of byPath) {
+      expect({ path, options: verbs.has("OPTIONS") }).toEqual({ path, options: true });
+      const preflight = methodFor("OPTIONS", path);
+      expect(preflight.authorization).toBe("NONE");
+      const response = list(stack(), "aws_api_gateway_integration_response").find((ir) => ir.http_method === `\${aws_api_gateway_method.${preflight.id}.http_method}`);
+      expect(response.status_code).toBe("204");
+      expect(response.response_parameters["method.response.header.Access-Control-Allow-Methods"].replace(/'/g, "").split(",").sort()).toEqual([...verbs].sort());
+      expect(response.response_parameters["method.response.header.Access-Control-Allow-Origin"]).toBe(`'${config.allowedOrigins[0]}'`);
     }
   });
 
-  test("TOKEN authorizer guards /presign and /files, with the configured cache TTL", () => {
+  test("the TOKEN authorizer (when auth is on): the declared header, the configured cache TTL, its own permission", () => {
+    const authorizers = list(stack(), "aws_api_gateway_authorizer");
+    if (!config.api.auth.enabled) return expect(authorizers).toEqual([]);
     const a = only(stack(), "aws_api_gateway_authorizer");
-    expect(a).toMatchObject({ type: "TOKEN", identity_source: "method.request.header.Authorization" });
-    expect(a.authorizer_result_ttl_in_seconds).toBe(env === "prod" ? 300 : 60);
-    for (const id of ["presign-get", "files-get"]) {
-      expect(method(id)).toMatchObject({ authorization: "CUSTOM", authorizer_id: "${aws_api_gateway_authorizer.jwt-authorizer.id}" });
-    }
-    expect(method("health-get").authorization).toBe("NONE");
-  });
-
-  test("/presign validates its required query parameter", () => {
-    expect(method("presign-get").request_parameters["method.request.querystring.file"]).toBe(true);
-    expect(method("presign-get").request_validator_id).toBe("${aws_api_gateway_request_validator.validate-parameters.id}");
-    expect(only(stack(), "aws_api_gateway_request_validator").validate_request_parameters).toBe(true);
+    const declared = functions.find((f) => f.authorizer)!;
+    expect(a).toMatchObject({ type: "TOKEN", identity_source: `method.request.header.${declared.authorizer!.header}`, authorizer_result_ttl_in_seconds: config.api.auth.cacheTtlSeconds });
+    const permission = list(stack(), "aws_lambda_permission").find((p) => p.statement_id === "AllowApiGatewayAuthorizer");
+    expect(permission.source_arn).toBe("${aws_api_gateway_rest_api.rest-api.execution_arn}/authorizers/${aws_api_gateway_authorizer.jwt-authorizer.id}");
   });
 
   test("DEFAULT_4XX and DEFAULT_5XX carry CORS headers and the JSON error shape", () => {
     const g = list(stack(), "aws_api_gateway_gateway_response");
     for (const type of ["DEFAULT_4XX", "DEFAULT_5XX"]) {
       const r = g.find((x) => x.response_type === type);
-      expect(r.response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"]).toMatch(/^'https?:\/\//);
+      expect(r.response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"]).toBe(`'${config.allowedOrigins[0]}'`);
       expect(JSON.parse(r.response_templates["application/json"].replace("$context.error.messageString", '""'))).toHaveProperty("code");
     }
   });
 
-  test("deployment: triggers hash every method, integration, authorizer and gateway response; create_before_destroy", () => {
+  test("deployment: triggers hash every resource, method, integration, authorizer and gateway response; create_before_destroy", () => {
     const d = only(stack(), "aws_api_gateway_deployment");
     expect(d.lifecycle).toEqual({ create_before_destroy: true });
     const hashed = d.triggers.redeployment as string;
     expect(hashed.startsWith("${sha1(jsonencode([")).toBe(true);
     const ids = (type: string) => Object.keys(resources(stack(), type)).map((k) => `${type}.${k}`);
-    for (const type of ["aws_api_gateway_method", "aws_api_gateway_integration", "aws_api_gateway_authorizer", "aws_api_gateway_gateway_response", "aws_api_gateway_integration_response", "aws_api_gateway_resource"]) {
+    for (const type of ["aws_api_gateway_method", "aws_api_gateway_integration", "aws_api_gateway_authorizer", "aws_api_gateway_gateway_response", "aws_api_gateway_integration_response", "aws_api_gateway_resource", "aws_api_gateway_request_validator"]) {
       for (const id of ids(type)) expect(hashed).toContain(id);
     }
   });
 
-  test("stage with JSON access logs (requestId), X-Ray, throttling and metrics", () => {
-    const st = only(stack(), "aws_api_gateway_stage");
-    expect(st.stage_name).toBe(stageName);
+  test.each(config.api.stages)("stage %s: JSON access logs (requestId), X-Ray, throttling and metrics from config", (stageName) => {
+    const st = resources(stack(), "aws_api_gateway_stage")[`stage-${stageName}`];
     expect(st.xray_tracing_enabled).toBe(true);
     expect(JSON.parse(st.access_log_settings.format).requestId).toBe("$context.requestId");
-    const logs = list(stack(), "aws_cloudwatch_log_group").find((g) => g.name === `/aws/apigateway/ddn-${env}-api/${stageName}`);
-    expect(logs.retention_in_days).toBe(env === "prod" ? 365 : 30);
-    const ms = only(stack(), "aws_api_gateway_method_settings");
+    const logs = list(stack(), "aws_cloudwatch_log_group").find((g) => g.name === `${names.accessLogGroup}/${stageName}`);
+    expect(logs.retention_in_days).toBe(config.api.accessLogRetentionDays);
+    const ms = resources(stack(), "aws_api_gateway_method_settings")[`stage-${stageName}-settings`];
     expect(ms.method_path).toBe("*/*");
-    expect(ms.settings).toMatchObject({ metrics_enabled: true, data_trace_enabled: false, throttling_burst_limit: env === "prod" ? 200 : 50 });
+    expect(ms.settings).toMatchObject({ metrics_enabled: true, data_trace_enabled: false, throttling_burst_limit: config.api.throttle.burstLimit, throttling_rate_limit: config.api.throttle.rateLimit });
+    expect(stack().output?.[`invoke-url-${stageName}`].value).toBe(`\${aws_api_gateway_stage.stage-${stageName}.invoke_url}`);
   });
 
-  test("Lambda permissions are scoped to this API's execution ARN", () => {
+  test("every Lambda permission is scoped to this API's execution ARN", () => {
     const perms = list(stack(), "aws_lambda_permission");
-    expect(perms).toHaveLength(3);
+    expect(perms).toHaveLength(routes.length + (config.api.auth.enabled ? 1 : 0));
     for (const p of perms) {
       expect(p.principal).toBe("apigateway.amazonaws.com");
       expect(p.source_arn).toMatch(/^\$\{aws_api_gateway_rest_api\.rest-api\.execution_arn\}\//);
     }
   });
 
-  test("outputs the invoke URL of each stage", () => {
-    expect(stack().output?.[`invoke-url-${stageName}`].value).toBe(`\${aws_api_gateway_stage.stage-${stageName}.invoke_url}`);
-  });
-
   test("the account-level CloudWatch setting only where the environment owns it", () => {
-    expect(Object.keys(resources(stack(), "aws_api_gateway_account"))).toHaveLength(env === "dev" ? 1 : 0);
+    expect(Object.keys(resources(stack(), "aws_api_gateway_account"))).toHaveLength(config.api.manageAccountSettings ? 1 : 0);
   });
 });

@@ -1,35 +1,44 @@
-import { synthEnv } from "./synth";
+import { STATE_REGION } from "../../config/bootstrap";
+import { stateBackendFromEnv } from "../../stacks/pipeline-stack";
+import { ENVIRONMENTS, expected, synthEnv } from "./synth";
 
-describe("state backend", () => {
+describe.each(ENVIRONMENTS)("state backend (%s)", (env) => {
+  const { config, names } = expected(env);
+
   test("local by default, with a relative path (no machine path in the config)", () => {
-    const s = synthEnv("dev");
+    const s = synthEnv(env);
     try {
       for (const [name, stack] of Object.entries(s.stacks)) {
         expect(stack.terraform.backend).toEqual({ local: { path: `../../../terraform.${name}.tfstate` } });
       }
-      const remote = s.stacks["ddn-dev-compute"]!.data!.terraform_remote_state!;
-      expect(remote["cross-stack-reference-input-ddn-dev-storage"]).toMatchObject({
+      const remote = s.stacks[names.stack("compute")]!.data!.terraform_remote_state!;
+      expect(remote[`cross-stack-reference-input-${names.stack("storage")}`]).toMatchObject({
         backend: "local",
-        config: { path: "../../../terraform.ddn-dev-storage.tfstate" },
+        config: { path: `../../../terraform.${names.stack("storage")}.tfstate` },
       });
     } finally {
       s.cleanup();
     }
   });
 
-  test("TF_STATE_BUCKET: S3 backend per environment and stack, lockfile, encryption, config region", () => {
-    const s = synthEnv("prod", { bucket: "acme-tf-state" });
+  test("TF_STATE_BUCKET: S3 backend per environment and stack, lockfile, encryption, the state bucket's own region", () => {
+    const s = synthEnv(env, stateBackendFromEnv({ TF_STATE_BUCKET: "acme-tf-state" }));
     try {
       for (const [name, stack] of Object.entries(s.stacks)) {
         expect(stack.terraform.backend).toEqual({
-          s3: { bucket: "acme-tf-state", key: `ddn/prod/${name}.tfstate`, region: "eu-west-1", encrypt: true, use_lockfile: true },
+          s3: { bucket: "acme-tf-state", key: `${config.app}/${config.env}/${name}.tfstate`, region: STATE_REGION, encrypt: true, use_lockfile: true },
         });
       }
       // Cross-stack references read the same bucket.
-      const remote = s.stacks["ddn-prod-api"]!.data!.terraform_remote_state!["cross-stack-reference-input-ddn-prod-compute"];
-      expect(remote).toMatchObject({ backend: "s3", config: { bucket: "acme-tf-state", key: "ddn/prod/ddn-prod-compute.tfstate" } });
+      const remote = s.stacks[names.stack("api")]!.data!.terraform_remote_state![`cross-stack-reference-input-${names.stack("compute")}`];
+      expect(remote).toMatchObject({ backend: "s3", config: { bucket: "acme-tf-state", key: `${config.app}/${config.env}/${names.stack("compute")}.tfstate`, region: STATE_REGION } });
     } finally {
       s.cleanup();
     }
   });
+});
+
+test("TF_STATE_REGION moves the state bucket's region, not the environment's", () => {
+  expect(stateBackendFromEnv({ TF_STATE_BUCKET: "b", TF_STATE_REGION: "us-east-2" })).toEqual({ bucket: "b", region: "us-east-2" });
+  expect(stateBackendFromEnv({})).toEqual({});
 });

@@ -1,82 +1,93 @@
-import { list, only, resources, synthEnv, type Synthesized } from "./synth";
+import { DEFAULT_OBJECT_CREATED_EVENTS } from "../../pipeline/s3-filters";
+import { ENVIRONMENTS, expected, list, resources, synthEnv, type Synthesized } from "./synth";
 
-const FUNCTIONS = ["presign", "process", "status", "authorize"];
-
-describe.each(["dev", "prod"])("compute stack (%s)", (env) => {
+describe.each(ENVIRONMENTS)("compute stack (%s)", (env) => {
+  const { config, names, functions } = expected(env);
+  const eventDriven = functions.filter((f) => f.objectCreated?.length);
   let s: Synthesized;
   beforeAll(() => (s = synthEnv(env)));
   afterAll(() => s.cleanup());
-  const stack = () => s.stacks[`ddn-${env}-compute`]!;
-  const fn = (name: string) => resources(stack(), "aws_lambda_function")[`${name}_function_${suffix(name)}`];
-  const suffix = (name: string) => Object.keys(resources(stack(), "aws_lambda_function")).find((k) => k.startsWith(`${name}_function_`))!.split("_").pop();
+  const stack = () => s.stacks[names.stack("compute")]!;
+  const fnId = (name: string) => Object.keys(resources(stack(), "aws_lambda_function")).find((k) => k.startsWith(`${name}_function_`))!;
+  const fn = (name: string) => resources(stack(), "aws_lambda_function")[fnId(name)];
 
   test("matches the snapshot", () => {
     expect(stack()).toMatchSnapshot();
   });
 
-  test.each(FUNCTIONS)("%s: bundled zip asset, nodejs22.x on arm64, tracing, JSON logs", (name) => {
-    const f = fn(name);
-    expect(f).toMatchObject({
-      function_name: `ddn-${env}-${name}`,
-      handler: "index.handler",
-      runtime: "nodejs22.x",
-      architectures: ["arm64"],
-      tracing_config: { mode: "Active" },
-      logging_config: { log_format: "JSON" },
-    });
-    expect(f.filename).toMatch(new RegExp(`^assets/${name}_asset_[0-9A-F]{8}/[0-9a-f]{32}/function\\.zip$`));
-    expect(f.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
-    expect(f.role).toMatch(new RegExp(`cross-stack-reference-input-ddn-${env}-iam.outputs.*${name}-rolearn`));
-  });
-
-  test.each(FUNCTIONS)("%s: its log group exists first, with retention", (name) => {
-    const f = fn(name);
-    const groups = resources(stack(), "aws_cloudwatch_log_group");
-    const [groupId] = Object.entries(groups).find(([, g]) => (g as any).name === `/aws/lambda/ddn-${env}-${name}`)!;
-    expect(f.depends_on).toContain(`aws_cloudwatch_log_group.${groupId}`);
-    expect((groups[groupId] as any).retention_in_days).toBe(env === "prod" ? 90 : 14);
-  });
-
-  test("memory and timeout per function from config", () => {
-    expect(fn("process")).toMatchObject(env === "prod" ? { memory_size: 1024, timeout: 600 } : { memory_size: 512, timeout: 300 });
-    expect(fn("presign")).toMatchObject({ memory_size: 256, timeout: 5 });
-  });
-
-  test("environment variables follow the handler contracts", () => {
-    expect(Object.keys(fn("presign").environment.variables).sort()).toEqual(
-      ["ALLOWED_ORIGINS", "IN_BUCKET", "NODE_OPTIONS", "OUT_BUCKET", "URL_EXPIRES_SECONDS"],
-    );
-    expect(Object.keys(fn("process").environment.variables).sort()).toEqual(["NODE_OPTIONS", "OUT_BUCKET", "TABLE_NAME"]);
-    expect(Object.keys(fn("status").environment.variables).sort()).toEqual(["ALLOWED_ORIGINS", "NODE_OPTIONS", "TABLE_NAME"]);
-    const auth = fn("authorize").environment.variables;
-    if (env === "dev") expect(auth).toMatchObject({ JWT_SECRET_PARAM: "/ddn/dev/jwt-secret", JWT_ISSUER: "ddn-dev" });
-    else expect(auth).toMatchObject({ JWKS_URL: "https://auth.example.com/.well-known/jwks.json" });
-  });
-
-  test("S3 may invoke process only from the in-bucket of this account", () => {
-    const p = only(stack(), "aws_lambda_permission");
-    expect(p).toMatchObject({ principal: "s3.amazonaws.com", action: "lambda:InvokeFunction" });
-    expect(p.source_arn).toMatch(/in-bucketarn\}$/);
-    expect(p.source_account).toBe("${data.aws_caller_identity.account.account_id}");
-  });
-
-  test("the bucket notification (ObjectCreated:*) depends on that permission", () => {
-    const n = only(stack(), "aws_s3_bucket_notification");
-    expect(n.lambda_function).toEqual([expect.objectContaining({ events: ["s3:ObjectCreated:*"] })]);
-    expect(n.lambda_function[0].lambda_function_arn).toMatch(/^\$\{aws_lambda_function\.process_function_[0-9A-F]+\.arn\}$/);
-    expect(n.depends_on).toEqual([`aws_lambda_permission.${Object.keys(resources(stack(), "aws_lambda_permission"))[0]}`]);
-  });
-
-  test("async failures of process go to an encrypted queue after bounded retries", () => {
-    const cfg = only(stack(), "aws_lambda_function_event_invoke_config");
-    expect(cfg.maximum_retry_attempts).toBe(2);
-    expect(cfg.maximum_event_age_in_seconds).toBe(env === "prod" ? 21600 : 3600);
-    expect(cfg.destination_config.on_failure.destination).toBe("${aws_sqs_queue.process-failures.arn}");
-    expect(only(stack(), "aws_sqs_queue")).toMatchObject({ name: `ddn-${env}-process-failures`, sqs_managed_sse_enabled: true });
-  });
-
-  test("no API Gateway resources", () => {
+  test("exactly the declared functions, and no API Gateway resources", () => {
+    expect(list(stack(), "aws_lambda_function").map((f) => f.function_name).sort()).toEqual(functions.map((f) => names.functionName(f.name)).sort());
     expect(Object.keys(stack().resource ?? {}).filter((t) => t.startsWith("aws_api_gateway"))).toEqual([]);
-    expect(list(stack(), "aws_lambda_function")).toHaveLength(4);
+  });
+
+  describe.each(functions.map((f) => [f.name, f] as const))("%s", (name, declared) => {
+    test("bundled zip asset, nodejs22.x on arm64, tracing, JSON logs, its role", () => {
+      const f = fn(name);
+      expect(f).toMatchObject({
+        function_name: names.functionName(name),
+        description: declared.description,
+        handler: "index.handler",
+        runtime: "nodejs22.x",
+        architectures: ["arm64"],
+        tracing_config: { mode: "Active" },
+        logging_config: { log_format: "JSON" },
+      });
+      expect(f.filename).toMatch(new RegExp(`^assets/${name}_asset_[0-9A-F]{8}/[0-9a-f]{32}/function\\.zip$`));
+      expect(f.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+      expect(f.role).toMatch(new RegExp(`cross-stack-reference-input-${names.stack("iam")}.outputs.*${name}-rolearn`));
+    });
+
+    test("memory and timeout: the declaration's defaults, or the environment's override", () => {
+      const override = config.functions?.[name] ?? {};
+      expect(fn(name)).toMatchObject({ memory_size: override.memoryMb ?? declared.memoryMb, timeout: override.timeoutSeconds ?? declared.timeoutSeconds });
+    });
+
+    test("its log group exists first, with the configured retention", () => {
+      const groups = resources(stack(), "aws_cloudwatch_log_group");
+      const [groupId, group] = Object.entries(groups).find(([, g]) => (g as any).name === names.logGroup(name))! as [string, any];
+      expect(fn(name).depends_on).toContain(`aws_cloudwatch_log_group.${groupId}`);
+      expect(group.retention_in_days).toBe(config.logRetentionDays);
+    });
+
+    test("environment: exactly the declared variables (+ origins for API functions, source maps)", () => {
+      const keys = Object.keys(declared.environment ?? {});
+      if (declared.routes?.length) keys.push("ALLOWED_ORIGINS");
+      expect(Object.keys(fn(name).environment.variables).sort()).toEqual([...keys, "NODE_OPTIONS"].sort());
+      for (const [k, v] of Object.entries(declared.environment ?? {})) if (typeof v === "string") expect(fn(name).environment.variables[k]).toBe(v);
+      if (declared.routes?.length) expect(fn(name).environment.variables.ALLOWED_ORIGINS).toBe(config.allowedOrigins.join(","));
+    });
+  });
+
+  test.each(eventDriven.map((f) => [f.name, f] as const))("%s: S3 may invoke it only from its buckets in this account; bounded retries; encrypted failure queue", (name, declared) => {
+    const permissions = list(stack(), "aws_lambda_permission").filter((p) => p.function_name === `\${aws_lambda_function.${fnId(name)}.function_name}`);
+    expect(permissions.map((p) => p.source_arn).sort()).toEqual([...new Set(declared.objectCreated!.map((o) => o.bucket))].map((b) => expect.stringMatching(new RegExp(`${b}-bucketarn\\}$`))));
+    for (const p of permissions) expect(p).toMatchObject({ principal: "s3.amazonaws.com", action: "lambda:InvokeFunction", source_account: "${data.aws_caller_identity.account.account_id}" });
+    const cfg = resources(stack(), "aws_lambda_function_event_invoke_config")[`${name}-async`];
+    expect(cfg).toMatchObject({ maximum_retry_attempts: config.eventDelivery.maxRetryAttempts, maximum_event_age_in_seconds: config.eventDelivery.maxEventAgeSeconds });
+    expect(cfg.destination_config.on_failure.destination).toBe(`\${aws_sqs_queue.${name}-failures.arn}`);
+    expect(resources(stack(), "aws_sqs_queue")[`${name}-failures`]).toMatchObject({ name: names.failureQueue(name), sqs_managed_sse_enabled: true });
+  });
+
+  test("one notification per bucket holding every declared subscription, after the permissions it needs", () => {
+    const notifications = list(stack(), "aws_s3_bucket_notification");
+    const buckets = [...new Set(eventDriven.flatMap((f) => f.objectCreated!.map((o) => o.bucket)))];
+    expect(notifications).toHaveLength(buckets.length);
+    for (const b of buckets) {
+      const n = resources(stack(), "aws_s3_bucket_notification")[`${b}-bucket-notification`];
+      expect(n.bucket).toMatch(new RegExp(`${b}-bucketid\\}$`));
+      const declared = eventDriven.flatMap((f) => f.objectCreated!.filter((o) => o.bucket === b).map((o) => ({ f: f.name, o })));
+      expect(n.lambda_function).toHaveLength(declared.length);
+      for (const { f, o } of declared) {
+        expect(n.lambda_function).toContainEqual(
+          expect.objectContaining({
+            lambda_function_arn: `\${aws_lambda_function.${fnId(f)}.arn}`,
+            events: [...(o.events ?? DEFAULT_OBJECT_CREATED_EVENTS)],
+            ...(o.prefix ? { filter_prefix: o.prefix } : {}),
+            ...(o.suffix ? { filter_suffix: o.suffix } : {}),
+          }),
+        );
+        expect(n.depends_on).toContain(`aws_lambda_permission.${f}-s3-${b}-permission`);
+      }
+    }
   });
 });

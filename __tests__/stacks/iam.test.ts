@@ -1,6 +1,4 @@
-import { list, resources, synthEnv, type Synthesized } from "./synth";
-
-const FUNCTIONS = ["presign", "process", "status", "authorize"];
+import { list, resources, synthEnv, ENVIRONMENTS, expected, type Synthesized } from "./synth";
 
 function statements(policy: string): any[] {
   return JSON.parse(policy).Statement;
@@ -9,22 +7,23 @@ function actionsOf(policy: string): string[] {
   return statements(policy).flatMap((s) => [s.Action].flat());
 }
 
-describe.each(["dev", "prod"])("iam stack (%s)", (env) => {
+describe.each(ENVIRONMENTS)("iam stack (%s)", (env) => {
+  const { config, names, functions } = expected(env);
   let s: Synthesized;
   beforeAll(() => (s = synthEnv(env)));
   afterAll(() => s.cleanup());
-  const stack = () => s.stacks[`ddn-${env}-iam`]!;
+  const stack = () => s.stacks[names.stack("iam")]!;
   const policyOf = (fn: string) => resources(stack(), "aws_iam_role_policy")[`${fn}-role-policy`].policy as string;
 
   test("matches the snapshot", () => {
     expect(stack()).toMatchSnapshot();
   });
 
-  test("one role per function, trusted only by lambda.amazonaws.com", () => {
+  test("one role per declared function, trusted only by lambda.amazonaws.com", () => {
     const roles = resources(stack(), "aws_iam_role");
-    for (const fn of FUNCTIONS) {
-      const trust = JSON.parse(roles[`${fn}-role`].assume_role_policy);
-      expect(roles[`${fn}-role`].name).toBe(`ddn-${env}-${fn}`);
+    for (const { name } of functions) {
+      const trust = JSON.parse(roles[`${name}-role`].assume_role_policy);
+      expect(roles[`${name}-role`].name).toBe(names.role(name));
       expect(trust.Statement).toEqual([{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }]);
     }
   });
@@ -44,12 +43,21 @@ describe.each(["dev", "prod"])("iam stack (%s)", (env) => {
     }
   });
 
-  test("each function writes only to its own log group", () => {
-    for (const fn of FUNCTIONS) {
-      const logs = statements(policyOf(fn)).find((st) => st.Sid === "OwnLogGroup");
-      expect(logs.Action).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
-      expect(logs.Resource).toMatch(new RegExp(`:log-group:/aws/lambda/ddn-${env}-${fn}:\\*$`));
+  test.each(functions.map((f) => [f.name, f] as const))("%s: its own log group, X-Ray, exactly its declared statements, its failure queue if event-driven", (name, declared) => {
+    const st = statements(policyOf(name));
+    expect(st.find((x) => x.Sid === "OwnLogGroup")).toMatchObject({
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: expect.stringMatching(new RegExp(`:log-group:${names.logGroup(name)}:\\*$`)),
+    });
+    const sids = st.map((x) => x.Sid);
+    const onFailure = declared.objectCreated?.length ? ["OnFailureDestination"] : [];
+    expect(sids).toEqual(["OwnLogGroup", "XRayWrite", ...(declared.permissions ?? []).map((p) => p.sid), ...onFailure]);
+    for (const p of declared.permissions ?? []) {
+      const found = st.find((x) => x.Sid === p.sid);
+      expect([found.Action].flat()).toEqual(p.actions);
+      expect([found.Resource].flat()).toHaveLength(p.resources.length);
     }
+    if (onFailure.length) expect(st.find((x) => x.Sid === "OnFailureDestination")).toMatchObject({ Action: "sqs:SendMessage", Resource: expect.stringMatching(new RegExp(`:${names.failureQueue(name)}$`)) });
   });
 
   test("presign: PutObject on in/*, GetObject on out/* and nothing else of S3", () => {
@@ -60,36 +68,11 @@ describe.each(["dev", "prod"])("iam stack (%s)", (env) => {
     ]);
   });
 
-  test("process: read in/*, write out/*, the item actions it uses, its failure queue", () => {
-    const st = statements(policyOf("process"));
-    expect(actionsOf(policyOf("process")).sort()).toEqual(
-      [
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "logs:CreateLogStream",
-        "logs:PutLogEvents",
-        "s3:AbortMultipartUpload",
-        "s3:GetObject",
-        "s3:GetObjectVersion",
-        "s3:PutObject",
-        "sqs:SendMessage",
-        "xray:PutTelemetryRecords",
-        "xray:PutTraceSegments",
-      ].sort(),
-    );
-    expect(st.find((x) => x.Sid === "RecordMetadata").Resource).toMatch(/files-tablearn\}$/);
-    expect(st.find((x) => x.Sid === "OnFailureDestination").Resource).toMatch(new RegExp(`:ddn-${env}-process-failures$`));
-  });
-
-  test("status: dynamodb:GetItem only", () => {
-    expect(actionsOf(policyOf("status")).filter((a) => !/^(logs|xray):/.test(a))).toEqual(["dynamodb:GetItem"]);
-  });
-
   test("authorize reads exactly what its key source needs", () => {
     const extra = actionsOf(policyOf("authorize")).filter((a) => !/^(logs|xray):/.test(a));
-    if (env === "dev") {
+    if (config.api.auth.enabled && config.api.auth.jwtSecretParam) {
       expect(extra).toEqual(["ssm:GetParameter"]);
-      expect(statements(policyOf("authorize")).find((x) => x.Sid === "ReadJwtSecret").Resource).toMatch(/:parameter\/ddn\/dev\/jwt-secret$/);
+      expect(statements(policyOf("authorize")).find((x) => x.Sid === "ReadJwtSecret").Resource).toMatch(new RegExp(`:parameter${config.api.auth.jwtSecretParam}$`));
     } else {
       expect(extra).toEqual([]); // JWKS over HTTPS needs no AWS permission
     }
@@ -97,7 +80,7 @@ describe.each(["dev", "prod"])("iam stack (%s)", (env) => {
 
   test("API Gateway CloudWatch role only where the environment owns the account setting", () => {
     const role = resources(stack(), "aws_iam_role")["apigateway-cloudwatch-role"];
-    if (env === "dev") {
+    if (config.api.manageAccountSettings) {
       expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: "apigateway.amazonaws.com" });
     } else {
       expect(role).toBeUndefined();

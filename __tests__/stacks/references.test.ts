@@ -1,4 +1,5 @@
-import { synthEnv, type Synthesized, type TfJson } from "./synth";
+import { STACK_PARTS } from "../../config";
+import { ENVIRONMENTS, expected, synthEnv, type Synthesized, type TfJson } from "./synth";
 
 /** Every `${...}` expression in a value, recursively. */
 function expressions(value: unknown, out: string[] = []): string[] {
@@ -18,7 +19,8 @@ function references(expr: string): Array<{ kind: "resource" | "data"; type: stri
   return refs;
 }
 
-describe.each(["dev", "prod"])("references (%s)", (env) => {
+describe.each(ENVIRONMENTS)("references (%s)", (env) => {
+  const { names } = expected(env);
   let s: Synthesized;
   beforeAll(() => (s = synthEnv(env)));
   afterAll(() => s.cleanup());
@@ -40,7 +42,7 @@ describe.each(["dev", "prod"])("references (%s)", (env) => {
   });
 
   test("the checker itself catches a dangling reference", () => {
-    const stack = s.stacks[`ddn-${env}-api`]!;
+    const stack = s.stacks[names.stack("api")]!;
     const refs = expressions({ x: "${aws_lambda_function.nope.arn}" }).flatMap(references);
     expect(refs).toEqual([{ kind: "resource", type: "aws_lambda_function", name: "nope", rest: ".arn" }]);
     expect(stack.resource?.aws_lambda_function?.nope).toBeUndefined();
@@ -61,13 +63,12 @@ describe.each(["dev", "prod"])("references (%s)", (env) => {
   });
 
   test("cross-stack references flow storage <- iam <- compute <- api only", () => {
-    const order = ["storage", "iam", "compute", "api"];
-    const rank = (stack: string) => order.indexOf(stack.split("-").pop()!);
+    const rank = (stack: string) => STACK_PARTS.findIndex((part) => stack === names.stack(part));
     for (const [name, stack] of Object.entries(s.stacks as Record<string, TfJson>)) {
       for (const origin of Object.keys(stack.data?.terraform_remote_state ?? {}).map((k) => k.replace("cross-stack-reference-input-", ""))) {
         expect(rank(origin)).toBeLessThan(rank(name));
       }
     }
-    expect(Object.keys(s.stacks["ddn-" + env + "-storage"]!.data?.terraform_remote_state ?? {})).toEqual([]);
+    expect(Object.keys(s.stacks[names.stack("storage")]!.data?.terraform_remote_state ?? {})).toEqual([]);
   });
 });

@@ -1,10 +1,12 @@
-import { list, only, resources, synthEnv, type Synthesized } from "./synth";
+import { HASH_KEY } from "../../functions/lib/file-record";
+import { ENVIRONMENTS, expected, list, only, resources, synthEnv, type Synthesized } from "./synth";
 
-describe.each(["dev", "prod"])("storage stack (%s)", (env) => {
+describe.each(ENVIRONMENTS)("storage stack (%s)", (env) => {
+  const { config, names } = expected(env);
   let s: Synthesized;
   beforeAll(() => (s = synthEnv(env)));
   afterAll(() => s.cleanup());
-  const stack = () => s.stacks[`ddn-${env}-storage`]!;
+  const stack = () => s.stacks[names.stack("storage")]!;
 
   test("matches the snapshot", () => {
     expect(stack()).toMatchSnapshot();
@@ -21,7 +23,7 @@ describe.each(["dev", "prod"])("storage stack (%s)", (env) => {
 
   test("bucket names are unique per account and region", () => {
     expect(resources(stack(), "aws_s3_bucket")["in-bucket"].bucket).toBe(
-      `ddn-${env}-in-\${data.aws_caller_identity.account.account_id}-eu-west-1`,
+      `${names.prefix}-in-\${data.aws_caller_identity.account.account_id}-${config.region}`,
     );
   });
 
@@ -46,7 +48,7 @@ describe.each(["dev", "prod"])("storage stack (%s)", (env) => {
 
   test("CORS allows browser PUT to in and GET to out, from the configured origins only", () => {
     const cors = resources(stack(), "aws_s3_bucket_cors_configuration");
-    const origins = env === "prod" ? ["https://files.example.com"] : ["http://localhost:3000"];
+    const origins = config.allowedOrigins;
     expect(cors["in-bucket-cors"].cors_rule[0]).toMatchObject({ allowed_methods: ["PUT"], allowed_origins: origins });
     expect(cors["out-bucket-cors"].cors_rule[0]).toMatchObject({ allowed_methods: ["GET", "HEAD"], allowed_origins: origins });
   });
@@ -54,25 +56,25 @@ describe.each(["dev", "prod"])("storage stack (%s)", (env) => {
   test("lifecycle expires uploads and aborts incomplete multipart uploads", () => {
     const lc = resources(stack(), "aws_s3_bucket_lifecycle_configuration");
     const inRules = lc["in-bucket-lifecycle"].rule;
-    expect(inRules.find((r: any) => r.id === "expire-processed-uploads").expiration[0].days).toBe(env === "prod" ? 30 : 7);
+    expect(inRules.find((r: any) => r.id === "expire-processed-uploads").expiration[0].days).toBe(config.storage.expireUploadsAfterDays);
     for (const l of Object.values(lc)) {
       expect((l as any).rule.some((r: any) => r.abort_incomplete_multipart_upload?.[0]?.days_after_initiation > 0)).toBe(true);
     }
   });
 
   test("force_destroy only where the environment says so", () => {
-    for (const b of list(stack(), "aws_s3_bucket")) expect(b.force_destroy).toBe(env === "dev");
+    for (const b of list(stack(), "aws_s3_bucket")) expect(b.force_destroy).toBe(config.storage.forceDestroy);
   });
 
   test("files table: on-demand, point-in-time recovery, encryption", () => {
     const t = only(stack(), "aws_dynamodb_table");
     expect(t).toMatchObject({
-      name: `ddn-${env}-files`,
+      name: names.table,
       billing_mode: "PAY_PER_REQUEST",
-      hash_key: "key",
+      hash_key: HASH_KEY,
       point_in_time_recovery: { enabled: true },
       server_side_encryption: { enabled: true },
-      deletion_protection_enabled: env === "prod",
+      deletion_protection_enabled: !config.storage.forceDestroy,
     });
   });
 

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
-import { loadConfig } from "../../config";
+import { environmentNames, loadConfig, naming, type EnvironmentConfig } from "../../config";
+import type { PipelineFunction } from "../../pipeline/function-declaration";
+import { loadFunctions } from "../../pipeline/registry";
 import { addPipeline } from "../../stacks/app";
 import type { StateBackendSettings } from "../../stacks/pipeline-stack";
 
@@ -18,6 +20,15 @@ export interface Synthesized {
   readonly outdir: string;
   readonly stacks: Record<string, TfJson>;
   cleanup(): void;
+}
+
+/** Every configured environment: stack tests run for each, reading expected values from its config. */
+export const ENVIRONMENTS = environmentNames();
+
+/** An environment's config, names and declared functions: where tests read what they expect. */
+export function expected(env: string): { config: EnvironmentConfig; names: ReturnType<typeof naming>; functions: PipelineFunction[] } {
+  const config = loadConfig(env);
+  return { config, names: naming(config), functions: loadFunctions(config) };
 }
 
 /** Synthesizes every stack of one environment into a fresh temporary directory. */

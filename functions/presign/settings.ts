@@ -1,8 +1,7 @@
 import { endpointOverride, region } from "../lib/aws-endpoints";
+import { MAX_PRESIGNED_URL_SECONDS } from "../lib/s3-limits";
 
 export const DEFAULT_EXPIRES_SECONDS = 3600;
-/** SigV4 presigned URLs are valid for at most seven days. */
-export const MAX_EXPIRES_SECONDS = 604800;
 
 export interface PresignSettings {
   readonly inBucket: string;
@@ -28,7 +27,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): PresignSetti
   return {
     inBucket,
     outBucket,
-    expiresIn: Math.min(expiresIn, MAX_EXPIRES_SECONDS),
+    expiresIn: Math.min(expiresIn, MAX_PRESIGNED_URL_SECONDS),
     allowedContentTypes: new Set(
       (env.ALLOWED_CONTENT_TYPES ?? "").split(",").map((t) => t.trim().toLowerCase()).filter(Boolean),
     ),

@@ -72,16 +72,14 @@ export const apiGatewayRules: Rule[] = [
     id: "APIGW.5",
     title: "Protected routes carry the authorizer (when auth is on)",
     rationale: "One method without authorization opens the function behind it to the internet.",
-    fix: 'Set authorization = "CUSTOM" and authorizer_id on every non-OPTIONS method under the protected paths.',
+    fix: 'Set authorization = "CUSTOM" and authorizer_id on the method (routes are protected unless declared with auth: false).',
     checkov: "CKV_AWS_59",
     cdkNag: "AwsSolutions-APIG4",
     check(stack, options) {
       if (!options.authEnabled) return [];
       return stack.resources("aws_api_gateway_method").flatMap((m): Finding[] => {
-        if (m.body.http_method === "OPTIONS") return [];
         const path = resourcePath(stack, m.body.resource_id);
-        const top = path?.split("/")[1];
-        if (top === undefined || !options.protectedPaths.includes(top)) return [];
+        if (path === undefined || !options.protectedRoutes.includes(`${m.body.http_method} ${path || "/"}`)) return [];
         const authorized = ["CUSTOM", "COGNITO_USER_POOLS"].includes(m.body.authorization) ? Boolean(m.body.authorizer_id) : m.body.authorization === "AWS_IAM";
         return authorized ? [] : [{ address: m.address, message: `${m.body.http_method} ${path} has no authorizer` }];
       });
@@ -96,9 +94,9 @@ export const apiGatewayRules: Rule[] = [
     cdkNag: "AwsSolutions-APIG2",
     check(stack, options) {
       return stack.resources("aws_api_gateway_method").flatMap((m): Finding[] => {
-        const top = resourcePath(stack, m.body.resource_id)?.split("/")[1];
-        const required = top ? options.requiredQueryParameters[top] : undefined;
-        if (!required || m.body.http_method === "OPTIONS") return [];
+        const path = resourcePath(stack, m.body.resource_id);
+        const required = path === undefined ? undefined : options.requiredQueryParameters[`${m.body.http_method} ${path || "/"}`];
+        if (!required) return [];
         const validator = stack.referenced(m.body.request_validator_id, "aws_api_gateway_request_validator");
         const missing = required.filter((q) => m.body.request_parameters?.[`method.request.querystring.${q}`] !== true);
         if (!validator || validator.body.validate_request_parameters !== true) return [{ address: m.address, message: "has no request validator checking parameters" }];

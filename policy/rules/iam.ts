@@ -1,4 +1,5 @@
 import { asList, block, policyStatements, type PolicyStatement, type StackView } from "../stack-view";
+import { GITHUB_OIDC_HOST } from "../../config/bootstrap";
 import type { Finding, Rule } from "../types";
 
 /** Actions that AWS does not allow to be scoped to a resource: "*" is the only valid Resource for them. */
@@ -26,17 +27,16 @@ function identityPolicies(stack: StackView): Array<{ address: string; statements
   return out;
 }
 
-const GITHUB_OIDC = "token.actions.githubusercontent.com";
 
 /** A GitHub OIDC trust must pin the audience and the subject (repository + environment or event) exactly. */
 function githubOidcTrust(address: string, s: PolicyStatement & { Condition?: Record<string, Record<string, unknown>> }): Finding[] {
   const federated = asList(block(s.Principal)?.Federated as string | string[] | undefined);
-  if (!federated.every((f) => f.includes(`oidc-provider/${GITHUB_OIDC}`) || f.includes("aws_iam_openid_connect_provider"))) {
+  if (!federated.every((f) => f.includes(`oidc-provider/${GITHUB_OIDC_HOST}`) || f.includes("aws_iam_openid_connect_provider"))) {
     return [{ address, message: `trusts federated principal ${federated.join(", ")}, not the GitHub OIDC provider` }];
   }
   const equals = s.Condition?.StringEquals ?? {};
-  const aud = equals[`${GITHUB_OIDC}:aud`];
-  const sub = asList(equals[`${GITHUB_OIDC}:sub`] as string | string[] | undefined);
+  const aud = equals[`${GITHUB_OIDC_HOST}:aud`];
+  const sub = asList(equals[`${GITHUB_OIDC_HOST}:sub`] as string | string[] | undefined);
   if (aud !== "sts.amazonaws.com") return [{ address, message: "GitHub OIDC trust does not pin aud = sts.amazonaws.com" }];
   if (sub.length === 0 || sub.some((x) => x.includes("*"))) return [{ address, message: "GitHub OIDC trust does not pin the subject exactly (StringEquals, no wildcards)" }];
   return [];

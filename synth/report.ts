@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { RULES } from "../policy/rules";
-import type { PipelineStacks } from "./app";
+import type { PipelineStacks } from "../stacks/app";
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
@@ -18,7 +18,7 @@ export function synthReport(outdir: string, stacks: PipelineStacks, elapsedMs: n
       : (text.match(/^resource "/gm) ?? []).length;
     lines.push(`  ${stack.node.id.padEnd(20)} ${String(count).padStart(3)} resources  ${path.relative(process.cwd(), file)}`);
   }
-  for (const [name, fn] of Object.entries(stacks.compute.functions)) {
+  for (const [name, fn] of stacks.compute.functions) {
     const b = fn.bundle;
     lines.push(`  bundle ${name.padEnd(13)} ${kb(b.bytes.js).padStart(9)} js ${kb(b.bytes.zip).padStart(9)} zip${b.cached ? "  (unchanged, reused)" : ""}`);
   }

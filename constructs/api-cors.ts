@@ -5,8 +5,8 @@ import { ApiGatewayIntegrationResponse } from "@cdktf/provider-aws/lib/api-gatew
 import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
 import { ApiGatewayMethodResponse } from "@cdktf/provider-aws/lib/api-gateway-method-response";
 
+/** Request headers a page may send to the API (the preflight answers with exactly these). */
 export const CORS_ALLOW_HEADERS = "Authorization,Content-Type";
-export const CORS_ALLOW_METHODS = "GET,HEAD,OPTIONS";
 export const CORS_MAX_AGE_SECONDS = 600;
 
 /** API Gateway header values are literals in single quotes. */
@@ -30,9 +30,11 @@ export interface PreflightProps {
   readonly restApiId: string;
   readonly resourceId: string;
   readonly origins: readonly string[];
+  /** The methods the resource really has; OPTIONS is added. */
+  readonly methods: readonly string[];
 }
 
-/** OPTIONS on one resource: unauthenticated mock answering 204 with the CORS headers. */
+/** OPTIONS on one resource: unauthenticated mock answering 204 with the CORS headers for that resource. */
 export function addPreflight(scope: Construct, id: string, p: PreflightProps): ITerraformDependable[] {
   const method = new ApiGatewayMethod(scope, `${id}-options`, {
     restApiId: p.restApiId,
@@ -68,7 +70,7 @@ export function addPreflight(scope: Construct, id: string, p: PreflightProps): I
     statusCode: "204",
     responseParameters: {
       "method.response.header.Access-Control-Allow-Origin": literal(p.origins[0] ?? ""),
-      "method.response.header.Access-Control-Allow-Methods": literal(CORS_ALLOW_METHODS),
+      "method.response.header.Access-Control-Allow-Methods": literal([...new Set([...p.methods, "OPTIONS"])].join(",")),
       "method.response.header.Access-Control-Allow-Headers": literal(CORS_ALLOW_HEADERS),
       "method.response.header.Access-Control-Max-Age": literal(String(CORS_MAX_AGE_SECONDS)),
       "method.response.header.Vary": literal("Origin"),
@@ -80,12 +82,13 @@ export function addPreflight(scope: Construct, id: string, p: PreflightProps): I
   return [method, integration, methodResponse, integrationResponse];
 }
 
-/** Gateway-response headers: API Gateway's own errors (401, 403, 429, 5xx) must be readable by the browser too. */
+/**
+ * Gateway-response headers: API Gateway's own errors (401, 403, 429, 5xx) must be readable by the browser too.
+ * Allow-Methods/Allow-Headers belong to preflight answers only, so they are not repeated here.
+ */
 export function gatewayResponseCorsHeaders(origins: readonly string[]): Record<string, string> {
   return {
     "gatewayresponse.header.Access-Control-Allow-Origin": literal(origins[0] ?? ""),
-    "gatewayresponse.header.Access-Control-Allow-Headers": literal(CORS_ALLOW_HEADERS),
-    "gatewayresponse.header.Access-Control-Allow-Methods": literal(CORS_ALLOW_METHODS),
     "gatewayresponse.header.Vary": literal("Origin"),
   };
 }

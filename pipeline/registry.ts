@@ -1,0 +1,110 @@
+import { existsSync, readdirSync } from "node:fs";
+import * as path from "node:path";
+import { ConfigError, type EnvironmentConfig } from "../config";
+import { HTTP_METHODS, type FunctionDefinition, type PipelineFunction } from "./function-declaration";
+import { PROJECT_ROOT } from "./project-root";
+import { DEFAULT_OBJECT_CREATED_EVENTS, filtersOverlap } from "./s3-filters";
+
+/** Where functions live: one folder per function, its handler in index.ts and its declaration in function.ts. */
+export const FUNCTIONS_DIR = "functions";
+const DECLARATION_FILE = "function.ts";
+const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+const PATH_SEGMENT = /^(?:[A-Za-z0-9._~-]+|\{[A-Za-z][A-Za-z0-9_]*\+?\})$/;
+
+/** The folders under functions/ that declare a function, sorted (the order every stack creates them in). */
+export function functionNames(root: string = PROJECT_ROOT): string[] {
+  const dir = path.join(root, FUNCTIONS_DIR);
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, DECLARATION_FILE)))
+    .map((d) => d.name)
+    .sort();
+}
+
+function definitionOf(root: string, name: string): FunctionDefinition {
+  const file = path.join(root, FUNCTIONS_DIR, name, DECLARATION_FILE);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(file) as { default?: FunctionDefinition };
+  if (!mod.default || typeof mod.default.declare !== "function") {
+    throw new Error(`${path.relative(root, file)} must \`export default defineFunction((config) => ({ ... }))\``);
+  }
+  return mod.default;
+}
+
+/**
+ * Every declared function for one environment, with the environment's overrides applied. Throws one error that
+ * lists every problem (bad names, routes declared twice, a second authorizer, subscriptions S3 would refuse,
+ * overrides for functions that do not exist) before any construct is created.
+ */
+export function loadFunctions(config: EnvironmentConfig, root: string = PROJECT_ROOT): PipelineFunction[] {
+  const problems: string[] = [];
+  const functions = functionNames(root).map((name): PipelineFunction => {
+    const declared = definitionOf(root, name).declare(config);
+    const override = config.functions?.[name] ?? {};
+    return {
+      ...declared,
+      name,
+      entry: `${FUNCTIONS_DIR}/${name}/index.ts`,
+      memoryMb: override.memoryMb ?? declared.memoryMb,
+      timeoutSeconds: override.timeoutSeconds ?? declared.timeoutSeconds,
+    };
+  });
+  const names = new Set(functions.map((f) => f.name));
+  for (const f of functions) if (!FUNCTION_NAME.test(f.name)) problems.push(`${FUNCTIONS_DIR}/${f.name}: a function name must match ${FUNCTION_NAME}`);
+  for (const name of Object.keys(config.functions ?? {})) {
+    if (!names.has(name)) problems.push(`functions.${name}: no function "${name}" is declared (declared: ${[...names].join(", ")})`);
+  }
+  problems.push(...routeProblems(functions), ...subscriptionProblems(functions));
+  const authorizers = functions.filter((f) => f.authorizer);
+  if (authorizers.length > 1) problems.push(`only one function may be the authorizer (found ${authorizers.map((f) => f.name).join(", ")})`);
+  if (config.api.auth.enabled && authorizers.length === 0 && functions.some((f) => f.routes?.some((r) => r.auth !== false))) {
+    problems.push("api.auth.enabled is true but no function declares `authorizer`");
+  }
+  if (problems.length > 0) throw new ConfigError(problems, config.env);
+  return functions;
+}
+
+function routeProblems(functions: readonly PipelineFunction[]): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const f of functions) {
+    for (const r of f.routes ?? []) {
+      const where = `${f.name}: route ${r.method} ${r.path}`;
+      if (!(HTTP_METHODS as readonly string[]).includes(r.method)) problems.push(`${where}: method must be one of ${HTTP_METHODS.join(", ")}`);
+      const segments = r.path.split("/").slice(1);
+      if (!r.path.startsWith("/") || segments.some((s) => !PATH_SEGMENT.test(s))) {
+        problems.push(`${where}: path must look like /files/{key+} (literal segments, {param}, or a final {param+})`);
+      }
+      if (segments.slice(0, -1).some((s) => s.endsWith("+}"))) problems.push(`${where}: a greedy {param+} must be the last segment`);
+      const key = `${r.method} ${r.path.replace(/\{[^}]+\}/g, "{}")}`;
+      const other = seen.get(key);
+      if (other) problems.push(`${where}: the same route is also declared by ${other}`);
+      seen.set(key, f.name);
+      for (const q of Object.keys(r.query ?? {})) if (!/^[A-Za-z0-9_.-]+$/.test(q)) problems.push(`${where}: query parameter "${q}" is not a plain name`);
+    }
+  }
+  return problems;
+}
+
+/** S3 refuses the whole notification configuration of a bucket if two of its rules overlap; say so at synth. */
+function subscriptionProblems(functions: readonly PipelineFunction[]): string[] {
+  const problems: string[] = [];
+  const all = functions.flatMap((f) =>
+    (f.objectCreated ?? []).map((s, i) => ({
+      label: `${f.name}.objectCreated[${i}] (bucket "${s.bucket}", prefix "${s.prefix ?? ""}", suffix "${s.suffix ?? ""}")`,
+      bucket: s.bucket,
+      filter: { events: s.events ?? DEFAULT_OBJECT_CREATED_EVENTS, prefix: s.prefix ?? "", suffix: s.suffix ?? "" },
+    })),
+  );
+  for (let i = 0; i < all.length; i++) {
+    for (let j = i + 1; j < all.length; j++) {
+      const [a, b] = [all[i]!, all[j]!];
+      if (a.bucket === b.bucket && filtersOverlap(a.filter, b.filter)) {
+        problems.push(
+          `${a.label} and ${b.label} overlap: S3 would refuse the bucket's whole notification configuration. ` +
+            "Give them prefixes or suffixes that cannot both match one key, or subscribe one function to another bucket.",
+        );
+      }
+    }
+  }
+  return problems;
+}
