@@ -1,4 +1,4 @@
-import type { ResolvedResource, SynthesizedApp } from "../local/synthesized";
+import type { ResolvedResource, SynthesizedApp } from "../synth/synthesized-app";
 
 /** Resource types drawn as nodes; everything else is detail of these. */
 const NODE_TYPES: Record<string, (r: ResolvedResource, app: SynthesizedApp) => string> = {

@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { echoAllowedOriginTemplate } from "../constructs/api-cors";
 import type { LocalFunction } from "./function-host";
-import { LOCAL_ACCOUNT, type ResolvedResource, type SynthesizedApp } from "./synthesized";
+import { matchesArnPattern } from "../synth/arn-pattern";
+import { LOCAL_ACCOUNT, LOCAL_API_ID, type ResolvedResource, type SynthesizedApp } from "../synth/synthesized-app";
 
 interface Route {
   readonly template: string; // e.g. /files/{key+}
@@ -20,6 +21,7 @@ const DEFAULT_STATUS: Record<string, number> = {
   ACCESS_DENIED: 403,
   MISSING_AUTHENTICATION_TOKEN: 403,
   BAD_REQUEST_PARAMETERS: 400,
+  API_CONFIGURATION_ERROR: 500,
   AUTHORIZER_CONFIGURATION_ERROR: 500,
   AUTHORIZER_FAILURE: 500,
   INTEGRATION_FAILURE: 502,
@@ -39,11 +41,13 @@ export class LocalRestApi {
   /** The environment's allowed origins (as the storage stack's CORS rules carry them) and their preflight VTL. */
   private readonly origins: readonly string[];
   private readonly originTemplate: string;
-  readonly apiId = "local";
+  /** arn:aws:execute-api:<region>:<account>:<api id>, the prefix of every method ARN. */
+  private readonly executionArn: string;
 
   constructor(private readonly app: SynthesizedApp, private readonly functions: Map<string, LocalFunction>, private readonly log: InvocationLog) {
     this.stack = app.stackName("api");
     this.stages = app.resources(this.stack, "aws_api_gateway_stage").map((s) => String(s.body.stage_name));
+    this.executionArn = `arn:aws:execute-api:${app.region(this.stack)}:${LOCAL_ACCOUNT}:${LOCAL_API_ID}`;
     const origins = app.resources(app.stackName("storage"), "aws_s3_bucket_cors_configuration")[0]?.body.cors_rule?.[0]?.allowed_origins;
     this.origins = Array.isArray(origins) ? origins.map(String) : [];
     this.originTemplate = echoAllowedOriginTemplate(this.origins);
@@ -95,7 +99,7 @@ export class LocalRestApi {
     }
 
     const body = await readBody(req);
-    const methodArn = `arn:aws:execute-api:${this.app.region(this.stack)}:${LOCAL_ACCOUNT}:${this.apiId}/${stage}/${req.method}${match.route.template === "/" ? "/" : match.route.template.replace(/\{[^}]+\}/g, (p) => match.params[p.replace(/[{}+]/g, "")] ?? "")}`;
+    const methodArn = `${this.executionArn}/${stage}/${req.method}${match.route.template === "/" ? "/" : match.route.template.replace(/\{[^}]+\}/g, (p) => match.params[p.replace(/[{}+]/g, "")] ?? "")}`;
     let authorizerContext: Record<string, unknown> | undefined;
     if (method.body.authorization === "CUSTOM") {
       const auth = await this.authorize(method, req, methodArn, requestId);
@@ -113,6 +117,11 @@ export class LocalRestApi {
 
     const fn = this.functionFor(integration.body.uri);
     if (!fn) return this.gatewayError(res, "INTEGRATION_FAILURE", "Integration target not found", requestId);
+    // API Gateway's own answer when the function's resource policy does not let this method invoke it.
+    if (!this.permits(fn.name, methodArn)) {
+      this.log({ function: fn.name, status: 500, durationMs: 0, detail: "Execution failed due to configuration error: Invalid permissions on Lambda function" });
+      return this.gatewayError(res, "API_CONFIGURATION_ERROR", "Internal server error", requestId);
+    }
     const event = this.proxyEvent(req, url, stage, match, body, requestId, authorizerContext);
     const out = await fn.invoke(event);
     const result = out.result as APIGatewayProxyResult | undefined;
@@ -152,6 +161,14 @@ export class LocalRestApi {
     return undefined;
   }
 
+  /** Whether a lambda permission of the api stack lets API Gateway invoke `functionName` from `sourceArn`. */
+  private permits(functionName: string, sourceArn: string): boolean {
+    return this.app.resources(this.stack, "aws_lambda_permission").some((p) => {
+      if (p.body.principal !== "apigateway.amazonaws.com" || this.app.resolveString(this.stack, p.body.function_name) !== functionName) return false;
+      return p.body.source_arn === undefined || matchesArnPattern(this.app.resolveString(this.stack, p.body.source_arn), sourceArn);
+    });
+  }
+
   private functionFor(uri: unknown): LocalFunction | undefined {
     const target = this.app.target(this.stack, uri);
     return target ? this.functions.get(this.app.resolveString(target.stack, target.body.function_name)) : undefined;
@@ -173,6 +190,10 @@ export class LocalRestApi {
     if (!result) {
       const fn = this.functionFor(authorizer.body.authorizer_uri);
       if (!fn) return { error: "AUTHORIZER_CONFIGURATION_ERROR", message: "Authorizer function not found" };
+      if (!this.permits(fn.name, `${this.executionArn}/authorizers/${authorizer.name}`)) {
+        this.log({ function: fn.name, status: 500, durationMs: 0, detail: "Execution failed due to configuration error: Invalid permissions on Lambda function" });
+        return { error: "AUTHORIZER_CONFIGURATION_ERROR", message: "Internal server error" };
+      }
       const out = await fn.invoke({ type: "TOKEN", authorizationToken: token, methodArn });
       this.log({ function: fn.name, status: out.ok ? "allow/deny" : out.error?.message ?? "error", durationMs: out.durationMs, detail: `request ${requestId}` });
       if (!out.ok) {
@@ -217,7 +238,7 @@ export class LocalRestApi {
       isBase64Encoded: false,
       requestContext: {
         accountId: LOCAL_ACCOUNT,
-        apiId: this.apiId,
+        apiId: LOCAL_API_ID,
         stage,
         requestId,
         httpMethod: req.method ?? "GET",
@@ -286,7 +307,7 @@ interface AuthorizerResult {
 
 /** IAM-style evaluation of the authorizer's policy for this method ARN: an explicit Deny wins. */
 function allows(result: AuthorizerResult, methodArn: string): boolean {
-  const matches = (pattern: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(methodArn);
+  const matches = (pattern: string) => matchesArnPattern(pattern, methodArn);
   const statements = (result.policyDocument?.Statement ?? []).filter((s) => [s.Action].flat().some((a) => a === "execute-api:Invoke" || a === "*" || a === "execute-api:*") && [s.Resource].flat().some(matches));
   return statements.some((s) => s.Effect === "Allow") && !statements.some((s) => s.Effect === "Deny");
 }

@@ -9,7 +9,7 @@ import { LocalFunction } from "./function-host";
 import { LocalIdentity } from "./identity";
 import { LocalS3Notifications, type S3rverEvent } from "./s3-notifications";
 import { startLocalSsm } from "./ssm-server";
-import { LOCAL_ACCOUNT, SynthesizedApp } from "./synthesized";
+import { LOCAL_ACCOUNT, SynthesizedApp } from "../synth/synthesized-app";
 
 /** Resource types the local pipeline runs for real. Any other type in the stacks is reported by name. */
 const EMULATED: Record<string, string> = {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { LocalFunction } from "./function-host";
-import type { SynthesizedApp } from "./synthesized";
+import type { SynthesizedApp } from "../synth/synthesized-app";
 
 /** What s3rver emits when an object is written (its own, simplified S3 event). */
 export interface S3rverEvent {

@@ -1,5 +1,5 @@
 import { RULES } from "./rules";
-import { StackView } from "./stack-view";
+import { StackView } from "../synth/stack-view";
 import type { GateOptions, GateResult, Rule, Suppression, TfJson, Violation } from "./types";
 
 /** Runs every rule over one stack's synthesized JSON; suppressed findings are reported apart, not dropped. */

@@ -1,12 +1,5 @@
-/** Synthesized Terraform JSON of one stack (what cdktf writes to cdk.tf.json). */
-export interface TfJson {
-  readonly resource?: Record<string, Record<string, TfResourceBody>>;
-  readonly data?: Record<string, Record<string, TfResourceBody>>;
-  readonly [key: string]: unknown;
-}
-// Terraform attribute values are arbitrary JSON.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type TfResourceBody = Record<string, any>;
+export type { TfJson, TfResourceBody } from "../synth/stack-view";
+import type { StackView } from "../synth/stack-view";
 
 export interface GateOptions {
   /** Whether the environment turns the API authorizer on (the authorizer rule applies only then). */
@@ -35,7 +28,7 @@ export interface Rule {
   /** Equivalent Checkov / cdk-nag rule ids ("—" where none exists). */
   readonly checkov: string;
   readonly cdkNag: string;
-  check(stack: import("./stack-view").StackView, options: GateOptions): Finding[];
+  check(stack: StackView, options: GateOptions): Finding[];
 }
 
 export interface Violation extends Finding {

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { architectureDoc } from "../delivery/diagram";
-import { SynthesizedApp } from "../local/synthesized";
+import { SynthesizedApp } from "../synth/synthesized-app";
 
 const root = path.resolve(__dirname, "..");
 const env = process.env.DDN_ENV || "dev";

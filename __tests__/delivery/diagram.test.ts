@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { architectureDoc } from "../../delivery/diagram";
-import { SynthesizedApp } from "../../local/synthesized";
+import { SynthesizedApp } from "../../synth/synthesized-app";
 import { synthEnv, type Synthesized } from "../stacks/synth";
 
 describe("docs/architecture.md", () => {

@@ -1,5 +1,6 @@
 import { App, TerraformStack } from "cdktf";
 import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
+import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
 import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
 import { ApiGatewayMethodSettings } from "@cdktf/provider-aws/lib/api-gateway-method-settings";
 import { ApiGatewayResource } from "@cdktf/provider-aws/lib/api-gateway-resource";
@@ -114,6 +115,34 @@ const CASES: Record<string, [(s: TerraformStack) => void, string]> = {
     },
     "aws_s3_bucket_notification.n",
   ],
+  // A permission exists, but for another method: on AWS the GET answers 500 "Invalid permissions on Lambda function".
+  "WIRING.2": [
+    (s) => {
+      const a = api(s);
+      const f = fn(s);
+      const r = presignResource(s, a);
+      const m = new ApiGatewayMethod(s, "get", { restApiId: a.id, resourceId: r.id, httpMethod: "GET", authorization: "NONE" });
+      new ApiGatewayIntegration(s, "get-integration", { restApiId: a.id, resourceId: r.id, httpMethod: m.httpMethod, type: "AWS_PROXY", integrationHttpMethod: "POST", uri: f.invokeArn });
+      new LambdaPermission(s, "perm", { action: "lambda:InvokeFunction", functionName: f.functionName, principal: "apigateway.amazonaws.com", sourceArn: `${a.executionArn}/*/POST/presign` });
+    },
+    "aws_api_gateway_integration.get-integration",
+  ],
+  "WIRING.3": [
+    (s) => {
+      const f = fn(s);
+      const b = new S3Bucket(s, "b", { bucket: "b" });
+      const p = new LambdaPermission(s, "perm", { action: "lambda:InvokeFunction", functionName: f.functionName, principal: "s3.amazonaws.com", sourceArn: b.arn, sourceAccount: "1" });
+      new S3BucketNotification(s, "n", {
+        bucket: b.id,
+        lambdaFunction: [
+          { id: "all", lambdaFunctionArn: f.arn, events: ["s3:ObjectCreated:*"] },
+          { id: "images", lambdaFunctionArn: f.arn, events: ["s3:ObjectCreated:Put"], filterPrefix: "images/" },
+        ],
+        dependsOn: [p],
+      });
+    },
+    "aws_s3_bucket_notification.n",
+  ],
 };
 
 describe("policy rules", () => {
@@ -152,6 +181,48 @@ describe("policy rules", () => {
   test("'*' resource is accepted for X-Ray's unscopable actions only", () => {
     const json = insecureStack((s) => new IamRolePolicy(s, "p", { role: role(s).id, policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" }] }) }));
     expect(evaluate(json, OPTIONS).violations.filter((v) => v.ruleId === "IAM.2")).toEqual([]);
+  });
+});
+
+describe("wiring rules accept what AWS accepts", () => {
+  const proxied = (sourceArn: (a: ApiGatewayRestApi) => string | undefined, path = "presign") =>
+    insecureStack((s) => {
+      const a = api(s);
+      const f = fn(s);
+      const r = new ApiGatewayResource(s, "r", { restApiId: a.id, parentId: a.rootResourceId, pathPart: path });
+      const m = new ApiGatewayMethod(s, "get", { restApiId: a.id, resourceId: r.id, httpMethod: "GET", authorization: "NONE" });
+      new ApiGatewayIntegration(s, "get-integration", { restApiId: a.id, resourceId: r.id, httpMethod: m.httpMethod, type: "AWS_PROXY", integrationHttpMethod: "POST", uri: f.invokeArn });
+      const arn = sourceArn(a);
+      new LambdaPermission(s, "perm", { action: "lambda:InvokeFunction", functionName: f.functionName, principal: "apigateway.amazonaws.com", ...(arn ? { sourceArn: arn } : {}) });
+    });
+  const wiring2 = (json: TfJson) => evaluate(json, OPTIONS).violations.filter((v) => v.ruleId === "WIRING.2");
+
+  test("WIRING.2: exact method ARN, stage wildcard, whole-API wildcard and {param} wildcards all match", () => {
+    expect(wiring2(proxied((a) => `${a.executionArn}/*/GET/presign`))).toEqual([]);
+    expect(wiring2(proxied((a) => `${a.executionArn}/*/*`))).toEqual([]);
+    expect(wiring2(proxied((a) => `${a.executionArn}/*/GET/*`, "{id}"))).toEqual([]);
+  });
+
+  test("WIRING.2: another API's execution ARN does not match", () => {
+    expect(wiring2(proxied(() => "arn:aws:execute-api:eu-west-1:1:other/*/GET/presign"))).toHaveLength(1);
+  });
+
+  test("WIRING.3: rules on disjoint prefixes or suffixes, or for different event types, do not overlap", () => {
+    const json = insecureStack((s) => {
+      const f = fn(s);
+      const b = new S3Bucket(s, "b", { bucket: "b" });
+      new S3BucketNotification(s, "n", {
+        bucket: b.id,
+        lambdaFunction: [
+          { id: "a", lambdaFunctionArn: f.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "uploads/" },
+          { id: "b", lambdaFunctionArn: f.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "images/" },
+          { id: "c", lambdaFunctionArn: f.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "uploads/", filterSuffix: ".x" },
+          { id: "d", lambdaFunctionArn: f.arn, events: ["s3:ObjectRemoved:*"], filterPrefix: "uploads/" },
+        ],
+      });
+    });
+    const found = evaluate(json, OPTIONS).violations.filter((v) => v.ruleId === "WIRING.3").map((v) => v.message);
+    expect(found).toEqual([expect.stringContaining('"a" and lambda_function[2] "c" overlap')]);
   });
 });
 

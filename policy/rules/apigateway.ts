@@ -1,8 +1,8 @@
-import { block, type ResourceRef, type StackView } from "../stack-view";
+import { block, type ResourceRef, type StackView } from "../../synth/stack-view";
 import type { Finding, Rule } from "../types";
 
 /** Path of an API Gateway resource from its path_part chain ("" for the root). */
-function resourcePath(stack: StackView, resourceId: unknown): string | undefined {
+export function resourcePath(stack: StackView, resourceId: unknown): string | undefined {
   const r = stack.referenced(resourceId, "aws_api_gateway_resource");
   if (!r) return typeof resourceId === "string" && resourceId.includes("root_resource_id") ? "" : undefined;
   const parent = resourcePath(stack, r.body.parent_id);

@@ -1,5 +1,5 @@
-import { asList, block } from "../stack-view";
-import type { Finding, Rule } from "../types";
+import { block } from "../../synth/stack-view";
+import type { Rule } from "../types";
 
 export const dataRules: Rule[] = [
   {
@@ -47,26 +47,6 @@ export const dataRules: Rule[] = [
     cdkNag: "—",
     check(stack) {
       return stack.resources("aws_cloudwatch_log_group").filter((g) => !(g.body.retention_in_days > 0)).map((g) => ({ address: g.address, message: "has no retention" }));
-    },
-  },
-  {
-    id: "WIRING.1",
-    title: "Bucket notification depends on its Lambda permission",
-    rationale: "S3 validates the destination when the notification is written; without the permission first, apply fails (or races).",
-    fix: "Add the aws_lambda_permission (principal s3.amazonaws.com) for the target function to the notification's depends_on.",
-    checkov: "—",
-    cdkNag: "—",
-    check(stack) {
-      return stack.resources("aws_s3_bucket_notification").flatMap((n): Finding[] =>
-        asList(n.body.lambda_function).flatMap((target: any): Finding[] => {
-          const fn = stack.referenced(target?.lambda_function_arn, "aws_lambda_function");
-          const permissions = stack
-            .resources("aws_lambda_permission")
-            .filter((p) => p.body.principal === "s3.amazonaws.com" && (fn ? String(p.body.function_name).startsWith(`\${${fn.address}.`) : true));
-          const ok = permissions.some((p) => asList(n.body.depends_on).includes(p.address));
-          return ok ? [] : [{ address: n.address, message: `does not depend on an S3 invoke permission for ${fn?.address ?? "its function"}` }];
-        }),
-      );
     },
   },
 ];

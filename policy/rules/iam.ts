@@ -1,4 +1,4 @@
-import { asList, block, policyStatements, type PolicyStatement, type StackView } from "../stack-view";
+import { asList, block, policyStatements, type PolicyStatement, type StackView } from "../../synth/stack-view";
 import { GITHUB_OIDC_HOST } from "../../config/bootstrap";
 import type { Finding, Rule } from "../types";
 

@@ -1,4 +1,4 @@
-import { asList, block, type ResourceRef, type StackView } from "../stack-view";
+import { asList, block, type ResourceRef, type StackView } from "../../synth/stack-view";
 import type { Finding, Rule } from "../types";
 
 /** Runtimes AWS currently supports for new functions; older ones are deprecated or blocked. */

@@ -1,4 +1,4 @@
-import { asList, block, policyStatements, type StackView } from "../stack-view";
+import { asList, block, policyStatements, type StackView } from "../../synth/stack-view";
 import type { Finding, Rule } from "../types";
 
 /** Per bucket: the companion resource (public access block, encryption...) that targets it, if any. */

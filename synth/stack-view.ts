@@ -1,4 +1,13 @@
-import type { TfJson, TfResourceBody } from "./types";
+/** Synthesized Terraform JSON of one stack (what cdktf writes to cdk.tf.json). */
+export interface TfJson {
+  readonly resource?: Record<string, Record<string, TfResourceBody>>;
+  readonly data?: Record<string, Record<string, TfResourceBody>>;
+  readonly [key: string]: unknown;
+}
+// Terraform attribute values are arbitrary JSON.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TfResourceBody = Record<string, any>;
+
 
 export interface ResourceRef {
   readonly type: string;

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { TfJson, TfResourceBody } from "../policy/types";
+import { StackView, type TfJson, type TfResourceBody } from "./stack-view";
 
 /** The account id the local pipeline pretends to run in. */
 export const LOCAL_ACCOUNT = "000000000000";
+/** The id of the local REST API (execution ARNs and method ARNs use it). */
+export const LOCAL_API_ID = "local";
 
 export interface ResolvedResource {
   readonly stack: string;
@@ -20,6 +22,7 @@ export interface ResolvedResource {
 export class SynthesizedApp {
   readonly stacks: Record<string, TfJson> = {};
   readonly stackDirs: Record<string, string> = {};
+  private readonly views: Record<string, StackView> = {};
 
   constructor(readonly outdir: string, stackNames?: readonly string[]) {
     const manifestPath = path.join(outdir, "manifest.json");
@@ -29,6 +32,7 @@ export class SynthesizedApp {
       if (stackNames && !stackNames.includes(name)) continue;
       const file = path.join(outdir, entry.synthesizedStackPath);
       this.stacks[name] = JSON.parse(readFileSync(file, "utf8")) as TfJson;
+      this.views[name] = new StackView(this.stacks[name]);
       this.stackDirs[name] = path.dirname(file);
     }
   }
@@ -41,15 +45,12 @@ export class SynthesizedApp {
   }
 
   resources(stack: string, type: string): ResolvedResource[] {
-    return Object.entries(this.stacks[stack]?.resource?.[type] ?? {}).map(([name, body]) => ({ stack, type, name, address: `${type}.${name}`, body }));
+    return (this.views[stack]?.resources(type) ?? []).map((r) => ({ stack, ...r }));
   }
 
   byAddress(stack: string, address: string): ResolvedResource | undefined {
-    const dot = address.indexOf(".");
-    const type = address.slice(0, dot);
-    const name = address.slice(dot + 1);
-    const body = this.stacks[stack]?.resource?.[type]?.[name];
-    return body ? { stack, type, name, address, body } : undefined;
+    const r = this.views[stack]?.byAddress(address);
+    return r ? { stack, ...r } : undefined;
   }
 
   /** The resource a whole-value `${type.name.attr}` reference points at, following cross-stack outputs. */
@@ -122,6 +123,10 @@ export class SynthesizedApp {
         return name("function_name");
       case "aws_lambda_function.arn":
         return `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${name("function_name")}`;
+      case "aws_api_gateway_rest_api.execution_arn":
+        return `arn:aws:execute-api:${region}:${LOCAL_ACCOUNT}:${LOCAL_API_ID}`;
+      case "aws_api_gateway_authorizer.id":
+        return r.name;
       case "aws_lambda_function.invoke_arn":
         return `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${name("function_name")}/invocations`;
       default:
