@@ -11,7 +11,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand, ConditionalCheckFailedE
 import { mockClient } from "aws-sdk-client-mock";
 import { copyObject } from "../../functions/process/copy";
 import { handler } from "../../functions/process/index";
-import { decodeEventKey } from "../../functions/process/s3-event";
+import { decodeEventKey } from "../../functions/lib/s3-event";
 import { sortableSequencer } from "../../functions/process/sequencer";
 import { s3Record } from "./events";
 

@@ -1,6 +1,6 @@
-import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
-import { isObject } from "../lib/http";
-import { errorFields, log } from "../lib/log";
+import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from "aws-lambda";
+import { isObject } from "../lib/is-object";
+import { beginInvocation, errorFields, log } from "../lib/log";
 import { InvalidToken, JwtVerifier, readVerifierSettings } from "./verifier";
 
 /** The exact message API Gateway turns into a 401 response. */
@@ -20,7 +20,8 @@ export function stageWildcard(methodArn: string): string | undefined {
   return m ? `${m[1]}/*` : undefined;
 }
 
-export async function handler(event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+export async function handler(event: APIGatewayTokenAuthorizerEvent, context?: Context): Promise<APIGatewayAuthorizerResult> {
+  beginInvocation(context);
   const token = isObject(event) && typeof event.authorizationToken === "string" ? BEARER.exec(event.authorizationToken)?.[1] : undefined;
   const resource = isObject(event) && typeof event.methodArn === "string" ? stageWildcard(event.methodArn) : undefined;
   if (!token || !resource) {

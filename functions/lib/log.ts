@@ -12,6 +12,14 @@ function threshold(): number {
 
 export type LogFields = Record<string, unknown>;
 
+/** Lambda runs one event at a time per container, so the current request id can live at module level. */
+let requestId: string | undefined;
+
+/** Call first in every handler: every log line of this invocation then carries the request id. */
+export function beginInvocation(context?: { awsRequestId?: string }): void {
+  requestId = context?.awsRequestId;
+}
+
 function write(level: Level, message: string, fields?: LogFields): void {
   if (LEVELS[level] < threshold()) return;
   const line = JSON.stringify({
@@ -19,6 +27,7 @@ function write(level: Level, message: string, fields?: LogFields): void {
     level,
     message,
     function: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    requestId,
     ...fields,
   });
   process.stdout.write(line + "\n");

@@ -1,5 +1,4 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { error, internalError, isObject, json, queryParams, requestOrigin } from "../lib/http";
+import { fail, httpHandler, INTERNAL_ERROR, ok } from "../lib/http";
 import { errorFields, log } from "../lib/log";
 import { checkObjectKey } from "../lib/object-key";
 import { checkContentType } from "./content-type";
@@ -28,32 +27,26 @@ function init() {
 }
 
 /** GET /presign?file=K&mode=upload|download[&contentType=T] */
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const origin = requestOrigin(event);
-  if (!isObject(event)) return error(400, "InvalidRequest", "The request is not an API Gateway proxy event", origin);
-  const q = queryParams(event);
-
+export const handler = httpHandler(async ({ query: q }) => {
   const mode = q.mode ?? "download";
-  if (mode !== "upload" && mode !== "download") {
-    return error(400, "InvalidMode", 'mode must be "upload" or "download"', origin);
-  }
-  if (q.file === undefined || q.file === null) return error(400, "MissingFile", "file is required", origin);
+  if (mode !== "upload" && mode !== "download") return fail(400, "InvalidMode", 'mode must be "upload" or "download"');
+  if (q.file === undefined || q.file === null) return fail(400, "MissingFile", "file is required");
   const key = checkObjectKey(q.file, "file");
-  if (!key.ok) return error(400, "InvalidKey", key.message, origin);
+  if (!key.ok) return fail(400, "InvalidKey", key.message);
 
   let s: ReturnType<typeof init>;
   try {
     s = init();
   } catch (e) {
     log.error("presign misconfigured", errorFields(e));
-    return internalError(origin);
+    return INTERNAL_ERROR;
   }
 
   let contentType: string | undefined;
   if (q.contentType !== undefined && q.contentType !== null) {
-    if (mode !== "upload") return error(400, "InvalidContentType", "contentType applies to uploads only", origin);
+    if (mode !== "upload") return fail(400, "InvalidContentType", "contentType applies to uploads only");
     const ct = checkContentType(q.contentType, s.settings.allowedContentTypes);
-    if (!ct.ok) return error(400, "InvalidContentType", ct.message, origin);
+    if (!ct.ok) return fail(400, "InvalidContentType", ct.message);
     contentType = ct.value;
   }
 
@@ -61,21 +54,16 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
   const bucket = mode === "upload" ? s.settings.inBucket : s.settings.outBucket;
   const expiresIn = s.settings.expiresIn;
   const signingDate = new Date();
-  try {
-    const url = await s.presigner.presign({ method, bucket, key: key.key, expiresIn, signingDate, ...(contentType ? { contentType } : {}) });
-    const body: PresignResponse = {
-      url,
-      method,
-      bucket,
-      key: key.key,
-      expiresIn,
-      expiresAt: new Date(signingDate.getTime() + expiresIn * 1000).toISOString(),
-      headers: contentType ? { "Content-Type": contentType } : {},
-    };
-    log.debug("presigned", { mode, bucket, key: key.key });
-    return json(200, body, origin);
-  } catch (e) {
-    log.error("presign failed", { mode, bucket, ...errorFields(e) });
-    return internalError(origin);
-  }
-}
+  const url = await s.presigner.presign({ method, bucket, key: key.key, expiresIn, signingDate, ...(contentType ? { contentType } : {}) });
+  const body: PresignResponse = {
+    url,
+    method,
+    bucket,
+    key: key.key,
+    expiresIn,
+    expiresAt: new Date(signingDate.getTime() + expiresIn * 1000).toISOString(),
+    headers: contentType ? { "Content-Type": contentType } : {},
+  };
+  log.debug("presigned", { mode, bucket, key: key.key });
+  return ok(body);
+});

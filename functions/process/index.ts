@@ -1,9 +1,9 @@
-import type { S3Event } from "aws-lambda";
+import type { Context, S3Event } from "aws-lambda";
 import { dynamodbClient, s3Client } from "../lib/clients";
-import { errorFields, log } from "../lib/log";
+import { beginInvocation, errorFields, log } from "../lib/log";
 import { copyObject } from "./copy";
 import { putIfNewer, storedSequencer } from "./records-table";
-import { isObjectCreated, isTestEvent, parseCreated, records, type CreatedObject } from "./s3-event";
+import { isObjectCreated, isTestEvent, parseCreated, records, type CreatedObject } from "../lib/s3-event";
 import { sortableSequencer } from "./sequencer";
 
 export type Outcome = "processed" | "skipped-stale" | "ignored";
@@ -53,7 +53,8 @@ async function processObject(o: CreatedObject, outBucket: string, table: string)
  * failed, one error naming the failed keys is thrown afterwards so Lambda retries and then the on-failure
  * destination takes the event (the work already done is idempotent).
  */
-export async function handler(event: S3Event): Promise<ProcessSummary> {
+export async function handler(event: S3Event, context?: Context): Promise<ProcessSummary> {
+  beginInvocation(context);
   if (isTestEvent(event)) {
     log.info("ignoring s3:TestEvent");
     return { processed: 0, skipped: 0, ignored: 1 };

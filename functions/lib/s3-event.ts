@@ -1,5 +1,5 @@
 import type { S3Event, S3EventRecord } from "aws-lambda";
-import { isObject } from "../lib/http";
+import { isObject } from "./is-object";
 
 export interface CreatedObject {
   readonly bucket: string;
