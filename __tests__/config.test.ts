@@ -15,8 +15,8 @@ describe("config", () => {
   });
 
   test("an unknown environment names the valid ones", () => {
-    expect(() => loadConfig("staging")).toThrow(UnknownEnvironmentError);
-    expect(() => loadConfig("staging")).toThrow('Unknown environment "staging" (DDN_ENV). Valid environments: dev, prod.');
+    expect(() => loadConfig("no-such-env")).toThrow(UnknownEnvironmentError);
+    expect(() => loadConfig("no-such-env")).toThrow(`Unknown environment "no-such-env" (DDN_ENV). Valid environments: ${environmentNames().join(", ")}.`);
     expect(() => loadConfig("__proto__")).toThrow(UnknownEnvironmentError);
   });
 

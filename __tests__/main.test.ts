@@ -1,20 +1,22 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { environmentNames } from "../config";
 
 const root = path.resolve(__dirname, "..");
 
 describe("main.ts (the command users run)", () => {
   test("an unknown DDN_ENV exits non-zero, names the valid environments, and writes nothing", () => {
-    const outdir = path.join(root, "cdktf.out", "should-not-exist");
+    const outdir = path.join(mkdtempSync(path.join(tmpdir(), "ddn-main-")), "cdktf.out");
     const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "main.ts"], {
       cwd: root,
-      env: { ...process.env, DDN_ENV: "staging", CDKTF_OUTDIR: outdir },
+      env: { ...process.env, DDN_ENV: "no-such-env", CDKTF_OUTDIR: outdir },
       encoding: "utf8",
     });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('Unknown environment "staging"');
-    expect(r.stderr).toContain("Valid environments: dev, prod");
+    expect(r.stderr).toContain('Unknown environment "no-such-env"');
+    expect(r.stderr).toContain(`Valid environments: ${environmentNames().join(", ")}`);
     expect(existsSync(outdir)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { App } from "cdktf";
-import { loadBootstrapConfig } from "../../config/bootstrap";
+import { environmentNames, loadConfig } from "../../config";
+import { loadBootstrapConfig, STATE_REGION } from "../../config/bootstrap";
 import { evaluate } from "../../policy/engine";
 import { NO_API_GATE_OPTIONS } from "../../policy/gate";
 import { collectSuppressions } from "../../policy/suppressions";
@@ -22,7 +23,7 @@ describe("bootstrap stack", () => {
   });
 
   test("state bucket: versioned, encrypted, TLS-only, public access blocked, never force-destroyed", () => {
-    expect(r.aws_s3_bucket!["state-bucket"]).toMatchObject({ bucket: "ddn-tfstate-${data.aws_caller_identity.account.account_id}-eu-west-1", force_destroy: false });
+    expect(r.aws_s3_bucket!["state-bucket"]).toMatchObject({ bucket: `ddn-tfstate-\${data.aws_caller_identity.account.account_id}-${STATE_REGION}`, force_destroy: false });
     expect(r.aws_s3_bucket_versioning!["state-bucket-versioning"].versioning_configuration.status).toBe("Enabled");
     expect(r.aws_s3_bucket_server_side_encryption_configuration!["state-bucket-encryption"]).toBeDefined();
     expect(r.aws_s3_bucket_public_access_block!["state-bucket-public-access-block"]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
@@ -34,7 +35,7 @@ describe("bootstrap stack", () => {
   });
 
   test("deploy roles trust only this repository's GitHub environment of the same name", () => {
-    for (const env of ["dev", "prod"]) {
+    for (const env of environmentNames()) {
       const t = trust(r.aws_iam_role![`deploy-role-${env}`]);
       expect(t.Action).toBe("sts:AssumeRoleWithWebIdentity");
       expect(t.Condition.StringEquals).toEqual({ "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": `repo:acme/files:environment:${env}` });
@@ -48,25 +49,34 @@ describe("bootstrap stack", () => {
     expect(r.aws_iam_role_policy_attachment!["plan-role-read-only"].policy_arn).toMatch(/:iam::aws:policy\/ReadOnlyAccess$/);
   });
 
-  test("deploy roles reach only their environment's resources and state", () => {
-    const statements = JSON.parse(r.aws_iam_role_policy!["deploy-role-prod-policy"].policy).Statement as any[];
+  test.each(environmentNames())("the %s deploy role reaches only its environment's resources, in its region, and its state", (env) => {
+    const { region } = loadConfig(env);
+    const statements = JSON.parse(r.aws_iam_role_policy![`deploy-role-${env}-policy`].policy).Statement as any[];
     for (const s of statements) {
-      for (const res of [s.Resource].flat()) {
-        if (s.Sid === "DescribeLogs" || s.Sid === "ApiGateway") continue;
-        expect(String(res)).toMatch(/ddn-prod-|^\$\{aws_s3_bucket\.state-bucket\.arn\}(\/ddn\/prod\/\*)?$/);
+      for (const res of [s.Resource].flat().map(String)) {
+        if (s.Sid === "DescribeLogs") continue;
+        if (s.Sid === "ApiGateway") expect(res).toContain(`:apigateway:${region}::`);
+        else expect(res).toMatch(new RegExp(`ddn-${env}-|^\\$\\{aws_s3_bucket\\.state-bucket\\.arn\\}(/ddn/${env}/\\*)?$`));
+        if (/:(dynamodb|sqs|lambda|logs):/.test(res)) expect(res).toContain(`:${region}:`);
       }
     }
+  });
+
+  test("every environment's region is covered, whatever region the state lives in", () => {
+    const other = loadBootstrapConfig({});
+    expect(other.environments).toEqual(environmentNames().map((name) => ({ name, region: loadConfig(name).region })));
+    expect(other.region).toBe(STATE_REGION);
   });
 
   test("the policy gate passes, with the deploy roles' service-wide actions as listed, reasoned exceptions", () => {
     const suppressions = collectSuppressions(stack);
     const result = evaluate(json, NO_API_GATE_OPTIONS, suppressions);
     expect(result.violations).toEqual([]);
-    expect(result.suppressed.map((s) => `${s.ruleId} ${s.address}`).sort()).toEqual(["IAM.1 aws_iam_role_policy.deploy-role-dev-policy", "IAM.1 aws_iam_role_policy.deploy-role-prod-policy"]);
+    expect(result.suppressed.map((s) => `${s.ruleId} ${s.address}`).sort()).toEqual(environmentNames().map((env) => `IAM.1 aws_iam_role_policy.deploy-role-${env}-policy`).sort());
   });
 
   test("outputs what the GitHub repository needs as variables", () => {
-    expect(Object.keys(json.output).sort()).toEqual(["deploy-role-arn-dev", "deploy-role-arn-prod", "plan-role-arn", "state-bucket-name"]);
+    expect(Object.keys(json.output).sort()).toEqual([...environmentNames().map((env) => `deploy-role-arn-${env}`), "plan-role-arn", "state-bucket-name"].sort());
   });
 
   test("a malformed repository name is refused", () => {

