@@ -7,7 +7,7 @@ export type BucketName = "in" | "out";
 export type TableName = "files";
 
 export type ResourceRef =
-  | { readonly kind: "bucket"; readonly bucket: BucketName; readonly part: "name" | "arn" | "objects" }
+  | { readonly kind: "bucket"; readonly bucket: BucketName; readonly part: "name" | "arn" | "objects"; readonly prefix?: string }
   | { readonly kind: "table"; readonly table: TableName; readonly part: "name" | "arn" }
   | { readonly kind: "ssm-parameter"; readonly name: string; readonly part: "name" | "arn" };
 
@@ -21,6 +21,8 @@ export const bucket = (name: BucketName) => ({
   arn: { kind: "bucket", bucket: name, part: "arn" } as ResourceRef,
   /** Every object in the bucket (object-level actions such as s3:GetObject). */
   objects: { kind: "bucket", bucket: name, part: "objects" } as ResourceRef,
+  /** The objects whose keys start with `prefix` (a function that only reads images/ gets only images/). */
+  objectsUnder: (prefix: string): ResourceRef => ({ kind: "bucket", bucket: name, part: "objects", prefix }),
 });
 
 export const table = (name: TableName) => ({

@@ -36,7 +36,6 @@ function definitionOf(root: string, name: string): FunctionDefinition {
  * overrides for functions that do not exist) before any construct is created.
  */
 export function loadFunctions(config: EnvironmentConfig, root: string = PROJECT_ROOT): PipelineFunction[] {
-  const problems: string[] = [];
   const functions = functionNames(root).map((name): PipelineFunction => {
     const declared = definitionOf(root, name).declare(config);
     const override = config.functions?.[name] ?? {};
@@ -48,6 +47,13 @@ export function loadFunctions(config: EnvironmentConfig, root: string = PROJECT_
       timeoutSeconds: override.timeoutSeconds ?? declared.timeoutSeconds,
     };
   });
+  checkFunctions(config, functions);
+  return functions;
+}
+
+/** Throws one ConfigError listing every problem of a set of declarations for one environment. */
+export function checkFunctions(config: EnvironmentConfig, functions: readonly PipelineFunction[]): void {
+  const problems: string[] = [];
   const names = new Set(functions.map((f) => f.name));
   for (const f of functions) if (!FUNCTION_NAME.test(f.name)) problems.push(`${FUNCTIONS_DIR}/${f.name}: a function name must match ${FUNCTION_NAME}`);
   for (const name of Object.keys(config.functions ?? {})) {
@@ -60,7 +66,6 @@ export function loadFunctions(config: EnvironmentConfig, root: string = PROJECT_
     problems.push("api.auth.enabled is true but no function declares `authorizer`");
   }
   if (problems.length > 0) throw new ConfigError(problems, config.env);
-  return functions;
 }
 
 function routeProblems(functions: readonly PipelineFunction[]): string[] {

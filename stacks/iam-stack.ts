@@ -35,7 +35,7 @@ export class IamStack extends PipelineStack {
     const resolve = (ref: ResourceRef): string => {
       switch (ref.kind) {
         case "bucket":
-          return ref.part === "objects" ? `${storage.bucket(ref.bucket).arn}/*` : ref.part === "arn" ? storage.bucket(ref.bucket).arn : storage.bucket(ref.bucket).bucket;
+          return ref.part === "objects" ? `${storage.bucket(ref.bucket).arn}/${ref.prefix ?? ""}*` : ref.part === "arn" ? storage.bucket(ref.bucket).arn : storage.bucket(ref.bucket).bucket;
         case "table":
           return ref.part === "arn" ? storage.table(ref.table).arn : storage.table(ref.table).name;
         case "ssm-parameter":

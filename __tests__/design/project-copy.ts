@@ -1,0 +1,75 @@
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+export const ROOT = path.resolve(__dirname, "../..");
+export const CHANGES_DIR = path.join(ROOT, "__tests__", "fixtures", "changes");
+const NOT_COPIED = new Set(["node_modules", ".git", "cdktf.out", "coverage", ".bench"]);
+
+/** A copy of the project in a temporary directory (node_modules linked, not copied); nothing is written here. */
+export function copyProject(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "ddn-change-"));
+  for (const entry of readdirSync(ROOT)) {
+    if (NOT_COPIED.has(entry) || entry.startsWith(".cdktf.out")) continue;
+    cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  }
+  symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+interface Edit {
+  readonly file: string;
+  readonly find: string;
+  readonly replace: string;
+}
+
+function listFiles(dir: string, base = dir): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const abs = path.join(dir, name);
+    return statSync(abs).isDirectory() ? listFiles(abs, base) : [path.relative(base, abs)];
+  });
+}
+
+/** Applies one fixture change to a copy; returns the project files it touched (created or edited). */
+export function applyChange(copy: string, change: string): string[] {
+  const dir = path.join(CHANGES_DIR, change);
+  const touched = new Set<string>();
+  const files = path.join(dir, "files");
+  if (existsSync(files)) {
+    for (const file of listFiles(files)) {
+      cpSync(path.join(files, file), path.join(copy, file));
+      touched.add(file);
+    }
+  }
+  const editsFile = path.join(dir, "edits.json");
+  for (const edit of existsSync(editsFile) ? (JSON.parse(readFileSync(editsFile, "utf8")) as Edit[]) : []) {
+    const target = path.join(copy, edit.file);
+    const text = readFileSync(target, "utf8");
+    const count = text.split(edit.find).length - 1;
+    if (count !== 1) throw new Error(`${change}: "${edit.find}" occurs ${count} times in ${edit.file} (the fixture's anchor must occur exactly once)`);
+    writeFileSync(target, text.replace(edit.find, edit.replace));
+    touched.add(edit.file);
+  }
+  return [...touched].sort();
+}
+
+export function run(copy: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, args, { cwd: copy, encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** The copy's configured environments, as its own `npm run environments` prints them. */
+export function environmentsOf(copy: string): string[] {
+  const r = run(copy, ["--require", "tsx/cjs", "scripts/environments.ts"]);
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as string[];
+}
+
+/** `npm run synth` of one environment in the copy, into `outdir`, with the copy's own bundle directory. */
+export function synth(copy: string, env: string, outdir: string, entry = "main.ts"): SpawnSyncReturns<string> {
+  return run(copy, ["--require", "tsx/cjs", entry], { DDN_ENV: env, CDKTF_OUTDIR: outdir, DDN_BUNDLE_DIR: path.join(copy, ".bundles") });
+}
+
+export function stackJson(outdir: string, stack: string): any {
+  return JSON.parse(readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+}
