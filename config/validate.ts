@@ -2,7 +2,7 @@ import { MAX_PRESIGNED_URL_SECONDS } from "../functions/lib/s3-limits";
 import type { EnvironmentConfig } from "./types";
 
 /** Values CloudWatch Logs accepts for retention_in_days. */
-export const LOG_RETENTION_DAYS = [
+const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 

@@ -6,8 +6,8 @@ import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
 import { ApiGatewayMethodResponse } from "@cdktf/provider-aws/lib/api-gateway-method-response";
 
 /** Request headers a page may send to the API (the preflight answers with exactly these). */
-export const CORS_ALLOW_HEADERS = "Authorization,Content-Type";
-export const CORS_MAX_AGE_SECONDS = 600;
+const CORS_ALLOW_HEADERS = "Authorization,Content-Type";
+const CORS_MAX_AGE_SECONDS = 600;
 
 /** API Gateway header values are literals in single quotes. */
 const literal = (value: string) => `'${value}'`;

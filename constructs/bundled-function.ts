@@ -10,7 +10,7 @@ import { bundleFunction, type Bundle } from "./bundle";
  * Bundles are built here, outside cdktf.out, and copied into it by TerraformAsset at synth. DDN_BUNDLE_DIR moves
  * it (tests point it at a temporary directory so they never write into the working tree).
  */
-export function bundleCacheDir(): string {
+function bundleCacheDir(): string {
   return process.env.DDN_BUNDLE_DIR || path.join(PROJECT_ROOT, "node_modules", ".cache", "ddn-bundles");
 }
 

@@ -44,7 +44,7 @@ interface ResourceNode {
 }
 
 /** "/" -> "root", "/files/{key+}" -> "files-key-path", "/a/{id}" -> "a-id-param": readable, unique per path. */
-export function pathId(path: string): string {
+function pathId(path: string): string {
   const segments = path.split("/").filter(Boolean);
   if (segments.length === 0) return "root";
   return segments.map((s) => (s.endsWith("+}") ? `${s.slice(1, -2)}-path` : s.startsWith("{") ? `${s.slice(1, -1)}-param` : s)).join("-");

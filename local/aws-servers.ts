@@ -21,7 +21,7 @@ const dynalite = require("dynalite") as (options: Record<string, unknown>) => im
  * as the version; s3rver applies decodeURI (which keeps %2B, %2F, %3F ... encoded) and has no versions. So the
  * header is decoded fully, the version dropped (s3rver keeps only the latest), and re-encoded for decodeURI.
  */
-export function normalizeCopySource(headers: IncomingHttpHeaders): void {
+function normalizeCopySource(headers: IncomingHttpHeaders): void {
   const raw = headers["x-amz-copy-source"];
   if (typeof raw !== "string") return;
   const [source] = raw.split("?versionId=");

@@ -18,7 +18,7 @@ interface Subscription {
 }
 
 /** S3's form-URL encoding of keys in event notifications: spaces become "+", "/" stays. */
-export function encodeEventKey(key: string): string {
+function encodeEventKey(key: string): string {
   return encodeURIComponent(key).replace(/%20/g, "+").replace(/%2F/g, "/");
 }
 

@@ -36,8 +36,3 @@ export const ssmParameter = (name: string) => ({
 });
 
 export const isRef = (value: EnvValue): value is ResourceRef => typeof value === "object";
-
-/** How a stack turns references into Terraform expressions. */
-export interface RefResolver {
-  resolve(ref: ResourceRef): string;
-}

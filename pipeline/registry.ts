@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from "./project-root";
 import { DEFAULT_OBJECT_CREATED_EVENTS, filtersOverlap } from "./s3-filters";
 
 /** Where functions live: one folder per function, its handler in index.ts and its declaration in function.ts. */
-export const FUNCTIONS_DIR = "functions";
+const FUNCTIONS_DIR = "functions";
 const DECLARATION_FILE = "function.ts";
 const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 const PATH_SEGMENT = /^(?:[A-Za-z0-9._~-]+|\{[A-Za-z][A-Za-z0-9_]*\+?\})$/;

@@ -20,7 +20,7 @@ export interface ApiStackProps extends PipelineStackProps {
   readonly functions: readonly PipelineFunction[];
 }
 /** JSON access log line; requestId ties it to the Lambda logs and X-Ray trace. */
-export const ACCESS_LOG_FORMAT = JSON.stringify({
+const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: "$context.requestId",
   extendedRequestId: "$context.extendedRequestId",
   ip: "$context.identity.sourceIp",

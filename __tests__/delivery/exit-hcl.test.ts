@@ -1,3 +1,4 @@
+import { STACK_PARTS } from "../../config";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,7 +27,7 @@ describe("HCL output (`cdktf synth --hcl`)", () => {
     rmSync(hclDir, { recursive: true, force: true });
   });
 
-  test.each(["storage", "iam", "compute", "api"])("ddn-dev-%s: the same resources and data sources as the JSON output", (part) => {
+  test.each([...STACK_PARTS])("ddn-dev-%s: the same resources and data sources as the JSON output", (part) => {
     const stack = `ddn-dev-${part}`;
     const hcl = readFileSync(path.join(hclDir, "stacks", stack, "cdk.tf"), "utf8");
     const declared = (kind: "resource" | "data") => [...hcl.matchAll(new RegExp(`^${kind} "([^"]+)" "([^"]+)"`, "gm"))].map((m) => `${m[1]}.${m[2]}`).sort();

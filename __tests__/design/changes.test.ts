@@ -1,3 +1,4 @@
+import { STACK_PARTS } from "../../config";
 import { existsSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { applyChange, copyProject, environmentsOf, run, stackJson, synth } from "./project-copy";
@@ -69,7 +70,7 @@ describe.each([
       }
       case "staging-environment": {
         expect(envs).toContain("staging");
-        for (const part of ["storage", "iam", "compute", "api"]) expect(stackJson(c.out("staging"), `ddn-staging-${part}`).provider.aws[0].region).toBe("us-east-1");
+        for (const part of STACK_PARTS) expect(stackJson(c.out("staging"), `ddn-staging-${part}`).provider.aws[0].region).toBe("us-east-1");
         // The bootstrap covers the new region without being edited.
         const bootstrapOut = path.join(c.copy, ".out", "bootstrap");
         const b = synth(c.copy, "dev", bootstrapOut, "bootstrap/main.ts");

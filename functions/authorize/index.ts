@@ -7,7 +7,7 @@ import { InvalidToken, JwtVerifier, readVerifierSettings } from "./verifier";
 export const UNAUTHORIZED = "Unauthorized";
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
 /** Claims passed to the integration in requestContext.authorizer (values must be scalars). */
-export const CONTEXT_CLAIMS = ["sub", "iss", "scope", "email", "client_id"] as const;
+const CONTEXT_CLAIMS = ["sub", "iss", "scope", "email", "client_id"] as const;
 
 let verifier: JwtVerifier | undefined;
 

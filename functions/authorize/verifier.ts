@@ -3,10 +3,10 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } 
 import { endpointOverride } from "../lib/aws-endpoints";
 
 /** Seconds of clock skew tolerated on exp/nbf/iat. */
-export const CLOCK_TOLERANCE_SECONDS = 5;
+const CLOCK_TOLERANCE_SECONDS = 5;
 /** Pinned per key source: a token can never choose its own algorithm (no "none", no HS256-with-public-key). */
-export const ASYMMETRIC_ALGORITHMS = ["RS256", "ES256"];
-export const SYMMETRIC_ALGORITHMS = ["HS256"];
+const ASYMMETRIC_ALGORITHMS = ["RS256", "ES256"];
+const SYMMETRIC_ALGORITHMS = ["HS256"];
 
 export interface VerifierSettings {
   readonly jwksUrl?: string;

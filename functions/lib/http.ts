@@ -2,8 +2,6 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-l
 import { isObject } from "./is-object";
 import { beginInvocation, errorFields, log } from "./log";
 
-export { isObject };
-
 export interface ErrorBody {
   readonly code: string;
   readonly message: string;
@@ -38,7 +36,7 @@ function allowedOrigins(): readonly string[] {
 }
 
 /** The request's Origin header, whatever its case; undefined for hostile or missing header maps. */
-export function requestOrigin(event: unknown): string | undefined {
+function requestOrigin(event: unknown): string | undefined {
   const headers = isObject(event) ? event.headers : undefined;
   if (!isObject(headers)) return undefined;
   for (const [name, value] of Object.entries(headers)) {

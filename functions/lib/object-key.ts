@@ -1,5 +1,5 @@
 /** S3 object key rules shared by presign and status (see ARCHITECTURE.md, handler contracts). */
-export const MAX_KEY_BYTES = 1024;
+const MAX_KEY_BYTES = 1024;
 
 export type KeyCheck = { ok: true; key: string } | { ok: false; message: string };
 

@@ -1,7 +1,7 @@
 import { endpointOverride, region } from "../lib/aws-endpoints";
 import { MAX_PRESIGNED_URL_SECONDS } from "../lib/s3-limits";
 
-export const DEFAULT_EXPIRES_SECONDS = 3600;
+const DEFAULT_EXPIRES_SECONDS = 3600;
 
 export interface PresignSettings {
   readonly inBucket: string;

@@ -10,9 +10,9 @@ import {
 import { encodeKeyPath } from "../lib/s3-path";
 
 /** CopyObject copies at most 5 GiB in one request; larger objects need UploadPartCopy. */
-export const SINGLE_COPY_LIMIT = 5 * 1024 ** 3;
-export const MIN_PART_SIZE = 512 * 1024 ** 2;
-export const MAX_PARTS = 10000;
+const SINGLE_COPY_LIMIT = 5 * 1024 ** 3;
+const MIN_PART_SIZE = 512 * 1024 ** 2;
+const MAX_PARTS = 10000;
 const PART_CONCURRENCY = 4;
 
 export interface CopySource {

@@ -2,7 +2,7 @@
  * S3 sequencers are hex strings of varying length: right-pad with zeros, then compare lexicographically (AWS's
  * rule). Storing the padded, upper-cased form lets DynamoDB's string comparison do the ordering.
  */
-export const SEQUENCER_WIDTH = 64;
+const SEQUENCER_WIDTH = 64;
 
 export function sortableSequencer(sequencer: string): string {
   const hex = sequencer.trim().toUpperCase();

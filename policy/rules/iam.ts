@@ -3,7 +3,7 @@ import { GITHUB_OIDC_HOST } from "../../config/bootstrap";
 import type { Finding, Rule } from "../types";
 
 /** Actions that AWS does not allow to be scoped to a resource: "*" is the only valid Resource for them. */
-export const UNSCOPABLE_ACTIONS = new Set([
+const UNSCOPABLE_ACTIONS = new Set([
   "xray:PutTraceSegments",
   "xray:PutTelemetryRecords",
   "xray:GetSamplingRules",

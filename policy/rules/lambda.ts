@@ -2,7 +2,7 @@ import { asList, block, type ResourceRef, type StackView } from "../../synth/sta
 import type { Finding, Rule } from "../types";
 
 /** Runtimes AWS currently supports for new functions; older ones are deprecated or blocked. */
-export const SUPPORTED_RUNTIMES = new Set(["nodejs20.x", "nodejs22.x", "python3.11", "python3.12", "python3.13", "java17", "java21", "dotnet8", "ruby3.3", "ruby3.4", "provided.al2023", "provided.al2"]);
+const SUPPORTED_RUNTIMES = new Set(["nodejs20.x", "nodejs22.x", "python3.11", "python3.12", "python3.13", "java17", "java21", "dotnet8", "ruby3.3", "ruby3.4", "provided.al2023", "provided.al2"]);
 
 /** Functions that S3 (or another event source) invokes asynchronously, per the stack's notifications. */
 function eventDrivenFunctions(stack: StackView): ResourceRef[] {

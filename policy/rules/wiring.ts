@@ -8,7 +8,7 @@ import { resourcePath } from "./apigateway";
  * Which function an expression names, whatever attribute it reads: "${aws_lambda_function.f.invoke_arn}" and
  * "${aws_lambda_function.f.function_name}" (or the same through a cross-stack output) are the same function.
  */
-export function functionKey(value: unknown): string | undefined {
+function functionKey(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
   const local = /^\$\{aws_lambda_function\.([A-Za-z0-9_-]+)\.(?:invoke_arn|function_name|arn)\}$/.exec(value);
   if (local) return `aws_lambda_function.${local[1]}`;
