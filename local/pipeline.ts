@@ -100,8 +100,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const fnResources = app.resources(compute, "aws_lambda_function");
-  const authorizeResource = fnResources.find((f) => /-authorize$/.test(app.resolveString(compute, f.body.function_name)));
-  const authorizeEnv = (authorizeResource ? app.resolve(compute, authorizeResource.body.environment?.variables ?? {}) : {}) as Record<string, string>;
+  // The function the synthesized API uses as its authorizer: the local identity provider issues tokens it accepts.
+  const apiStack = app.stackName("api");
+  const authorizerFn = app.resources(apiStack, "aws_api_gateway_authorizer").map((a) => app.target(apiStack, a.body.authorizer_uri))[0];
+  const authorizeEnv = (authorizerFn ? app.resolve(authorizerFn.stack, authorizerFn.body.environment?.variables ?? {}) : {}) as Record<string, string>;
   const identity = await LocalIdentity.create(authorizeEnv);
   const ssm = await startLocalSsm(identity.ssmParameters);
 
