@@ -22,7 +22,8 @@ export function terminalSummary(r: ChainResult, c: SummaryContext): string {
     lines.push(`  ${p.stack.padEnd(22)} ${String(p.counts.create).padStart(3)} to add  ${String(p.counts.update).padStart(3)} to change  ${String(p.counts.replace).padStart(3)} to replace  ${String(p.counts.delete).padStart(3)} to destroy${total(p) === 0 ? "  (no changes)" : ""}`);
     for (const a of p.replaced) lines.push(`      replaced: ${a}`);
     for (const w of p.warnings) lines.push(`      warning: ${w}`);
-    if (p.placeholders.length) lines.push(`      ${p.placeholders.length} input(s) known only after apply, planned with "${PLACEHOLDER_MARK}" placeholders`);
+    if (p.placeholders.length) lines.push(`      ${p.placeholders.length} input(s) known only after apply, planned with "${PLACEHOLDER_MARK}" placeholders:`);
+    for (const x of p.placeholders) lines.push(`        ${x}`);
   }
   return `${lines.join("\n")}\n`;
 }

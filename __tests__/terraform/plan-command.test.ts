@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { STACK_PARTS } from "../../config";
 import { PlanError, planChain, warningsIn } from "../../plan/plan-chain";
 import { PLACEHOLDER_MARK, writeOutputsState } from "../../plan/planned-outputs";
+import { detectTerraform, findProviderMirror } from "../../plan/terraform-setup";
 import { applyChange, copyProject, ROOT, synth } from "../design/project-copy";
 import { synthEnv } from "../stacks/synth";
 import { skipReason, terraformScratch } from "./terraform";
@@ -42,6 +43,27 @@ describe("npm run plan: bad input stops early, clearly, writing nothing", () => 
     expect(r.stderr).toContain("plan failed: cannot run Terraform: `terraform` is not on PATH");
     untouched(outdir);
     rmSync(outdir, { recursive: true, force: true });
+  });
+
+  test("no AWS provider: a mirror named by TF_PROVIDER_MIRROR must hold one; without any, the reason is given", () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "ddn-empty-mirror-"));
+    const outdir = outdirWithPreviousPlans();
+    try {
+      expect(findProviderMirror({ ...process.env, TF_PROVIDER_MIRROR: empty })).toBeUndefined();
+      const detected = detectTerraform({ ...process.env, TF_PROVIDER_MIRROR: empty });
+      if ("unavailable" in detected) {
+        // Here (no registry): the command stops with the reason.
+        const r = planCli(["--env", "dev", "--skip-synth"], { CDKTF_OUTDIR: outdir, TF_PROVIDER_MIRROR: empty });
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain("plan failed: cannot run Terraform: no AWS provider");
+        untouched(outdir);
+      } else {
+        expect(detected.source.kind).toBe("registry"); // where the registry is reachable, it is the fallback
+      }
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test("Terraform's diagnostics: boxed warnings are found", () => {

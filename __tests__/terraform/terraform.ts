@@ -21,7 +21,8 @@ export async function terraformScratch(): Promise<{ setup: TerraformSetup; work:
   const setup = TERRAFORM as TerraformSetup;
   const work = mkdtempSync(path.join(tmpdir(), "ddn-tf-test-"));
   const cliConfigFile = path.join(work, "terraform.tfrc");
-  writeCliConfig(cliConfigFile, setup.source, path.join(work, "plugin-cache"));
+  // With the registry, a CI-provided TF_PLUGIN_CACHE_DIR is reused (one download for every test and run).
+  writeCliConfig(cliConfigFile, setup.source, process.env.TF_PLUGIN_CACHE_DIR || path.join(work, "plugin-cache"));
   const sts = await startStsStandIn();
   return {
     setup,
