@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Cors, type CorsRule } from "./s3-cors";
 
 // Neither server ships types; the surface used here is small.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -55,7 +56,7 @@ function installS3Fidelity(): void {
   const auth = s3rverRouter.stack.findIndex((layer) => layer.stack.some((fn) => fn.name === "authentication"));
   if (auth < 0) throw new Error("s3rver's authentication layer was not found; the S3 fidelity layers cannot be placed");
   s3rverRouter.use("/:bucket?/:key*", async function refuseAnonymous(ctx, next) {
-    if (!ctx.state.account && ctx.method !== "OPTIONS") {
+    if (!ctx.state.account) {
       ctx.status = 403;
       ctx.type = "application/xml";
       ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
@@ -82,6 +83,8 @@ export interface LocalAwsOptions {
   readonly silent?: boolean;
   /** Called with s3rver's event for every object write or delete. */
   readonly onS3Event?: (event: unknown) => void;
+  /** Bucket CORS rules (from the synthesized configuration), applied as S3 applies them. */
+  readonly cors?: ReadonlyMap<string, readonly CorsRule[]>;
 }
 
 export interface LocalAws {
@@ -109,7 +112,14 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   if (options.onS3Event) s3.on("event", options.onS3Event);
   await s3.configureBuckets();
   const koa = s3.callback();
-  const s3Server = createServer(koa);
+  const cors = new S3Cors(options.cors ?? new Map());
+  const s3Server = createServer((req, res) => {
+    // Path-style requests: the bucket is the first path segment.
+    const bucket = decodeURIComponent(new URL(req.url ?? "/", "http://local").pathname.split("/")[1] ?? "");
+    if (req.method === "OPTIONS") return cors.preflight(bucket, req, res);
+    cors.actual(bucket, req, res);
+    return koa(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     s3Server.once("error", reject);
     s3Server.listen(0, "127.0.0.1", () => resolve());

@@ -7,6 +7,7 @@ import { LocalRestApi } from "./api-gateway";
 import { LOCAL_CREDENTIALS, startLocalAws, type LocalAws } from "./aws-servers";
 import { LocalFunction } from "./function-host";
 import { LocalIdentity } from "./identity";
+import { corsRulesOf } from "./s3-cors";
 import { LocalS3Notifications, type S3rverEvent } from "./s3-notifications";
 import { startLocalSsm } from "./ssm-server";
 import { LOCAL_ACCOUNT, SynthesizedApp } from "../synth/synthesized-app";
@@ -15,6 +16,7 @@ import { LOCAL_ACCOUNT, SynthesizedApp } from "../synth/synthesized-app";
 const EMULATED: Record<string, string> = {
   aws_s3_bucket: "s3rver bucket",
   aws_s3_bucket_public_access_block: "anonymous requests refused",
+  aws_s3_bucket_cors_configuration: "S3's CORS evaluation of the synthesized rules (preflights and responses)",
   aws_dynamodb_table: "dynalite table",
   aws_lambda_function: "worker thread per function, loaded from its asset zip",
   aws_s3_bucket_notification: "ObjectCreated events to the function",
@@ -43,7 +45,6 @@ const NOT_EMULATED: Record<string, string> = {
   aws_sqs_queue: "the on-failure queue is not created; events that exhaust their retries are logged",
   aws_s3_bucket_versioning: "s3rver keeps only the latest version; events carry a generated versionId",
   aws_s3_bucket_lifecycle_configuration: "lifecycle expiration and multipart abort do not run",
-  aws_s3_bucket_cors_configuration: "s3rver answers CORS preflights with its own permissive defaults",
   aws_s3_bucket_policy: "the TLS-only policy cannot apply to plain HTTP on loopback",
   aws_s3_bucket_ownership_controls: "object ownership has no local meaning",
   aws_s3_bucket_server_side_encryption_configuration: "objects are stored unencrypted in a temporary directory",
@@ -90,7 +91,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const table = { name: app.resolveString(storage, tableResource.body.name), hashKey: String(tableResource.body.hash_key) };
 
   let notifications: LocalS3Notifications | undefined;
-  const aws = await startLocalAws({ buckets, table, onS3Event: (e) => notifications?.onS3rverEvent(e as S3rverEvent) });
+  const cors = corsRulesOf(
+    app.resources(storage, "aws_s3_bucket_cors_configuration").map((c) => ({
+      bucket: app.resolveString(storage, c.body.bucket),
+      rules: app.resolve(storage, c.body.cors_rule ?? []) as Array<Record<string, unknown>>,
+    })),
+  );
+  const aws = await startLocalAws({ buckets, table, cors, onS3Event: (e) => notifications?.onS3rverEvent(e as S3rverEvent) });
 
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {

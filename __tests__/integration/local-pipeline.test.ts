@@ -106,3 +106,40 @@ test("API Gateway's own behaviour: validation, unknown routes, preflight, mocks"
 test("what cannot be emulated is reported by name", () => {
   expect(p.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy: /), expect.stringMatching(/^aws_api_gateway_method_settings: /), expect.stringMatching(/^aws_sqs_queue: /)]));
 });
+
+describe("S3 CORS as S3 applies the synthesized rules", () => {
+  const origin = "http://localhost:3000";
+  const upload = async () => (await (await fetch(`${p.apiUrl}/presign?mode=upload&file=cors.txt&contentType=text/plain`, { headers: await auth() })).json()) as { url: string; headers: Record<string, string> };
+  const preflight = (url: string, o: string, method: string, headers?: string) =>
+    fetch(url, { method: "OPTIONS", headers: { Origin: o, "Access-Control-Request-Method": method, ...(headers ? { "Access-Control-Request-Headers": headers } : {}) } });
+
+  test("an allowed origin's preflight for the PUT is answered with that origin, the rule's methods, max age and expose headers", async () => {
+    const { url } = await upload();
+    const res = await preflight(url, origin, "PUT", "content-type");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe(origin);
+    expect(res.headers.get("access-control-allow-methods")).toBe("PUT");
+    expect(res.headers.get("access-control-allow-headers")).toBe("content-type");
+    expect(res.headers.get("access-control-max-age")).toBe("3000");
+    expect(res.headers.get("access-control-expose-headers")).toBe("ETag");
+  });
+
+  test("a disallowed origin, method or header is refused with S3's 403 CORSResponse", async () => {
+    const { url } = await upload();
+    for (const [o, m, h] of [["https://evil.example.com", "PUT", "content-type"], [origin, "DELETE", undefined], [origin, "PUT", "x-amz-acl"]] as const) {
+      const res = await preflight(url, o, m, h);
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain("<Code>CORSResponse</Code>");
+    }
+  });
+
+  test("the actual PUT carries the CORS headers for an allowed origin only", async () => {
+    const { url, headers } = await upload();
+    const ok = await fetch(url, { method: "PUT", body: "x", headers: { ...headers, Origin: origin } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("access-control-allow-origin")).toBe(origin);
+    expect(ok.headers.get("access-control-expose-headers")).toBe("ETag");
+    const other = await fetch(url, { method: "PUT", body: "x", headers: { ...headers, Origin: "https://evil.example.com" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
