@@ -83,12 +83,29 @@ export function addPreflight(scope: Construct, id: string, p: PreflightProps): I
 }
 
 /**
- * Gateway-response headers: API Gateway's own errors (401, 403, 429, 5xx) must be readable by the browser too.
- * Allow-Methods/Allow-Headers belong to preflight answers only, so they are not repeated here.
+ * Gateway-response headers: API Gateway's own errors (401, 403, 429, 5xx) must be readable by every allowed
+ * origin, and a gateway response can only carry a literal or a value mapped from the request (no condition).
+ * So the request's Origin is echoed: these bodies carry only the error type and message, never data, and without
+ * Allow-Credentials no cookie is involved; a disallowed origin still cannot send the token (its preflight fails),
+ * so all it could read is that an unauthenticated call is refused. Handler and mock responses keep the
+ * allow-list. Allow-Methods/Allow-Headers belong to preflight answers only.
  */
-export function gatewayResponseCorsHeaders(origins: readonly string[]): Record<string, string> {
+export function gatewayResponseCorsHeaders(): Record<string, string> {
   return {
-    "gatewayresponse.header.Access-Control-Allow-Origin": literal(origins[0] ?? ""),
+    "gatewayresponse.header.Access-Control-Allow-Origin": "method.request.header.Origin",
     "gatewayresponse.header.Vary": literal("Origin"),
+  };
+}
+
+/** A mock's response template: the allow-list echo of the preflight, then the body. */
+export function mockResponseTemplate(origins: readonly string[], body: string): string {
+  return `${echoAllowedOriginTemplate(origins)}\n${body}`;
+}
+
+/** Method/integration response parameters of a mock answering browsers (allow-list echo in its template). */
+export function mockCorsParameters(origins: readonly string[]): { method: Record<string, boolean>; integration: Record<string, string> } {
+  return {
+    method: { "method.response.header.Access-Control-Allow-Origin": true, "method.response.header.Vary": true },
+    integration: { "method.response.header.Access-Control-Allow-Origin": literal(origins[0] ?? ""), "method.response.header.Vary": literal("Origin") },
   };
 }

@@ -10,7 +10,7 @@ import { ApiGatewayRequestValidator } from "@cdktf/provider-aws/lib/api-gateway-
 import { ApiGatewayResource } from "@cdktf/provider-aws/lib/api-gateway-resource";
 import type { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { addPreflight } from "./api-cors";
+import { addPreflight, mockCorsParameters, mockResponseTemplate } from "./api-cors";
 
 /** The function a route or authorizer invokes. */
 export interface LambdaTarget {
@@ -133,7 +133,7 @@ export class RestApiRoutes {
     return method;
   }
 
-  /** An open route answered by API Gateway itself (health checks). */
+  /** An open route answered by API Gateway itself (health checks), readable by the allowed origins. */
   addMockRoute(route: MockRoute): ApiGatewayMethod {
     const node = this.resource(route.path);
     const id = `${node.id}-${route.method.toLowerCase()}`;
@@ -141,6 +141,7 @@ export class RestApiRoutes {
     const method = this.track(new ApiGatewayMethod(this.scope, id, { ...common, httpMethod: route.method, authorization: "NONE" }));
     node.methods.push(route.method);
     const status = String(route.statusCode);
+    const cors = mockCorsParameters(this.origins);
     const integration = this.track(
       new ApiGatewayIntegration(this.scope, `${id}-integration`, {
         ...common,
@@ -155,6 +156,7 @@ export class RestApiRoutes {
         httpMethod: method.httpMethod,
         statusCode: status,
         responseModels: { "application/json": "Empty" },
+        responseParameters: cors.method,
       }),
     );
     this.track(
@@ -162,7 +164,8 @@ export class RestApiRoutes {
         ...common,
         httpMethod: method.httpMethod,
         statusCode: status,
-        responseTemplates: { "application/json": route.body },
+        responseParameters: cors.integration,
+        responseTemplates: { "application/json": mockResponseTemplate(this.origins, route.body) },
         dependsOn: [integration, methodResponse],
       }),
     );

@@ -75,18 +75,18 @@ export class LocalRestApi {
   }
 
   private isKnownTemplate(template: string): boolean {
-    return template === this.originTemplate;
+    return template.startsWith(this.originTemplate) && !isVtl(template.slice(this.originTemplate.length));
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://local");
     const [, stage, ...rest] = url.pathname.split("/");
     const requestId = randomUUID();
-    if (!stage || !this.stages.includes(stage)) return this.gatewayError(res, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token", requestId);
+    if (!stage || !this.stages.includes(stage)) return this.gatewayError(req, res, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token", requestId);
     const rawSegments = rest.filter((s, i) => s !== "" || i < rest.length - 1);
     const match = this.match(rawSegments);
     const method = match?.route.methods.get(req.method ?? "GET") ?? match?.route.methods.get("ANY");
-    if (!match || !method) return this.gatewayError(res, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token", requestId);
+    if (!match || !method) return this.gatewayError(req, res, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token", requestId);
 
     // Request validation of required parameters.
     const params = (method.body.request_parameters ?? {}) as Record<string, boolean>;
@@ -95,7 +95,7 @@ export class LocalRestApi {
       .map(([name]) => name.slice("method.request.querystring.".length))
       .filter((q) => !url.searchParams.has(q));
     if (missing.length && method.body.request_validator_id) {
-      return this.gatewayError(res, "BAD_REQUEST_PARAMETERS", "Missing required request parameters", requestId, { validationErrorString: `Missing required request parameters: [${missing.join(", ")}]` });
+      return this.gatewayError(req, res, "BAD_REQUEST_PARAMETERS", "Missing required request parameters", requestId, { validationErrorString: `Missing required request parameters: [${missing.join(", ")}]` });
     }
 
     const body = await readBody(req);
@@ -103,24 +103,24 @@ export class LocalRestApi {
     let authorizerContext: Record<string, unknown> | undefined;
     if (method.body.authorization === "CUSTOM") {
       const auth = await this.authorize(method, req, methodArn, requestId);
-      if ("error" in auth) return this.gatewayError(res, auth.error, auth.message, requestId);
+      if ("error" in auth) return this.gatewayError(req, res, auth.error, auth.message, requestId);
       authorizerContext = auth.context;
     }
 
     const integration = this.app
       .resources(this.stack, "aws_api_gateway_integration")
       .find((i) => String(i.body.http_method).startsWith(`\${${method.address}.`) || (i.body.http_method === method.body.http_method && i.body.resource_id === method.body.resource_id));
-    if (!integration) return this.gatewayError(res, "INTEGRATION_FAILURE", "No integration defined for method", requestId);
+    if (!integration) return this.gatewayError(req, res, "INTEGRATION_FAILURE", "No integration defined for method", requestId);
 
     if (integration.body.type === "MOCK") return this.mock(integration, method, req, res);
-    if (integration.body.type !== "AWS_PROXY") return this.gatewayError(res, "INTEGRATION_FAILURE", `${integration.body.type} integrations are not emulated`, requestId);
+    if (integration.body.type !== "AWS_PROXY") return this.gatewayError(req, res, "INTEGRATION_FAILURE", `${integration.body.type} integrations are not emulated`, requestId);
 
     const fn = this.functionFor(integration.body.uri);
-    if (!fn) return this.gatewayError(res, "INTEGRATION_FAILURE", "Integration target not found", requestId);
+    if (!fn) return this.gatewayError(req, res, "INTEGRATION_FAILURE", "Integration target not found", requestId);
     // API Gateway's own answer when the function's resource policy does not let this method invoke it.
     if (!this.permits(fn.name, methodArn)) {
       this.log({ function: fn.name, status: 500, durationMs: 0, detail: "Execution failed due to configuration error: Invalid permissions on Lambda function" });
-      return this.gatewayError(res, "API_CONFIGURATION_ERROR", "Internal server error", requestId);
+      return this.gatewayError(req, res, "API_CONFIGURATION_ERROR", "Internal server error", requestId);
     }
     const event = this.proxyEvent(req, url, stage, match, body, requestId, authorizerContext);
     const out = await fn.invoke(event);
@@ -263,26 +263,28 @@ export class LocalRestApi {
     for (const [name, value] of Object.entries((response?.body.response_parameters ?? {}) as Record<string, string>)) {
       res.setHeader(name.replace("method.response.header.", ""), String(value).replace(/^'|'$/g, ""));
     }
-    const body = String(Object.values(response?.body.response_templates ?? {})[0] ?? "");
-    if (this.isKnownTemplate(body)) {
+    let body = String(Object.values(response?.body.response_templates ?? {})[0] ?? "");
+    // The allow-list echo (preflights and mocks): the VTL sets Access-Control-Allow-Origin for allowed origins only.
+    if (body.startsWith(this.originTemplate)) {
       const origin = req.headers.origin;
       if (typeof origin === "string" && this.origins.includes(origin)) res.setHeader("Access-Control-Allow-Origin", origin);
-      res.end();
-      this.log({ function: "(mock)", status, durationMs: 0, detail: `${req.method} preflight` });
-      return;
+      body = body.slice(this.originTemplate.length).replace(/^\n/, "");
     }
     if (body) res.setHeader("content-type", "application/json");
-    this.log({ function: "(mock)", status, durationMs: 0, detail: `${req.method} ${req.url}` });
-    res.end(isVtl(body) ? "" : body);
+    this.log({ function: "(mock)", status, durationMs: 0, detail: `${req.method} ${req.method === "OPTIONS" ? "preflight" : req.url}` });
+    res.end(req.method === "HEAD" || isVtl(body) ? "" : body);
   }
 
-  private gatewayError(res: ServerResponse, type: string, message: string, requestId: string, extra: { validationErrorString?: string } = {}): void {
+  private gatewayError(req: IncomingMessage, res: ServerResponse, type: string, message: string, requestId: string, extra: { validationErrorString?: string } = {}): void {
     const responses = this.app.resources(this.stack, "aws_api_gateway_gateway_response");
     const status = DEFAULT_STATUS[type] ?? 500;
     const specific = responses.find((r) => r.body.response_type === type) ?? responses.find((r) => r.body.response_type === (status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX"));
     res.statusCode = Number(specific?.body.status_code ?? status);
     for (const [name, value] of Object.entries((specific?.body.response_parameters ?? {}) as Record<string, string>)) {
-      res.setHeader(name.replace("gatewayresponse.header.", ""), String(value).replace(/^'|'$/g, ""));
+      // A literal ('...') or a value mapped from the request (method.request.header.<name>), as API Gateway allows.
+      const mapped = /^method\.request\.header\.(.+)$/.exec(String(value));
+      const v = mapped ? req.headers[mapped[1]!.toLowerCase()] : String(value).replace(/^'|'$/g, "");
+      if (typeof v === "string") res.setHeader(name.replace("gatewayresponse.header.", ""), v);
     }
     res.setHeader("content-type", "application/json");
     res.setHeader("x-amzn-errortype", type);

@@ -91,7 +91,7 @@ export class ApiStack extends PipelineStack {
     routes.addMockRoute({ method: "HEAD", path: "/", statusCode: 200, body: "" });
 
     // API Gateway's own errors carry CORS headers and the same JSON error shape as the handlers.
-    const corsHeaders = gatewayResponseCorsHeaders(origins);
+    const corsHeaders = gatewayResponseCorsHeaders();
     const gatewayResponses: Array<[string, string]> = [
       ["DEFAULT_4XX", '{"code":"$context.error.responseType","message":$context.error.messageString}'],
       ["DEFAULT_5XX", '{"code":"InternalError","message":"Internal server error"}'],

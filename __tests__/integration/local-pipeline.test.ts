@@ -107,6 +107,29 @@ test("what cannot be emulated is reported by name", () => {
   expect(p.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy: /), expect.stringMatching(/^aws_api_gateway_method_settings: /), expect.stringMatching(/^aws_sqs_queue: /)]));
 });
 
+describe("every API response a page can receive is readable by the allowed origins", () => {
+  test("API Gateway's own errors echo any Origin (they carry no data); a handler's answer names only allowed ones", async () => {
+    for (const o of ["http://localhost:3000", "https://second.example.com"]) {
+      const res = await fetch(`${p.apiUrl}/presign?file=x`, { headers: { Origin: o } });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("access-control-allow-origin")).toBe(o);
+    }
+    const handler = await fetch(`${p.apiUrl}/presign?file=x`, { headers: { ...(await auth()), Origin: "https://evil.example.com" } });
+    expect(handler.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+  });
+
+  test("GET /health and HEAD / are readable by an allowed origin only", async () => {
+    const allowed = await fetch(`${p.apiUrl}/health`, { headers: { Origin: "http://localhost:3000" } });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+    expect(await allowed.json()).toEqual({ status: "ok" });
+    const other = await fetch(`${p.apiUrl}/health`, { headers: { Origin: "https://evil.example.com" } });
+    expect(other.headers.get("access-control-allow-origin")).toBe("http://localhost:3000"); // not the caller: blocked
+    const head = await fetch(`${p.apiUrl}/`, { method: "HEAD", headers: { Origin: "http://localhost:3000" } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+  });
+});
+
 describe("S3 CORS as S3 applies the synthesized rules", () => {
   const origin = "http://localhost:3000";
   const upload = async () => (await (await fetch(`${p.apiUrl}/presign?mode=upload&file=cors.txt&contentType=text/plain`, { headers: await auth() })).json()) as { url: string; headers: Record<string, string> };

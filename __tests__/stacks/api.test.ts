@@ -62,6 +62,17 @@ describe.each(ENVIRONMENTS)("api stack (%s)", (env) => {
     }
   });
 
+  test("the mocks (GET /health, HEAD /) answer allowed origins with the preflight's allow-list echo", () => {
+    for (const [method, path] of [["GET", "/health"], ["HEAD", "/"]] as const) {
+      const m = methodFor(method, path);
+      const ir = list(stack(), "aws_api_gateway_integration_response").find((r) => r.http_method === `\${aws_api_gateway_method.${m.id}.http_method}`);
+      expect(ir.response_parameters["method.response.header.Access-Control-Allow-Origin"]).toBe(`'${config.allowedOrigins[0]}'`);
+      expect(ir.response_templates["application/json"]).toContain(`#set($allowed = [${config.allowedOrigins.map((o) => `"${o}"`).join(",")}])`);
+      const mr = list(stack(), "aws_api_gateway_method_response").find((r) => r.http_method === `\${aws_api_gateway_method.${m.id}.http_method}`);
+      expect(mr.response_parameters["method.response.header.Access-Control-Allow-Origin"]).toBe(true);
+    }
+  });
+
   test("the TOKEN authorizer (when auth is on): the declared header, the configured cache TTL, its own permission", () => {
     const authorizers = list(stack(), "aws_api_gateway_authorizer");
     if (!config.api.auth.enabled) return expect(authorizers).toEqual([]);
@@ -72,11 +83,12 @@ describe.each(ENVIRONMENTS)("api stack (%s)", (env) => {
     expect(permission.source_arn).toBe("${aws_api_gateway_rest_api.rest-api.execution_arn}/authorizers/${aws_api_gateway_authorizer.jwt-authorizer.id}");
   });
 
-  test("DEFAULT_4XX and DEFAULT_5XX carry CORS headers and the JSON error shape", () => {
+  test("gateway responses echo the request's Origin (readable by every allowed origin) in the JSON error shape", () => {
     const g = list(stack(), "aws_api_gateway_gateway_response");
-    for (const type of ["DEFAULT_4XX", "DEFAULT_5XX"]) {
+    for (const type of ["DEFAULT_4XX", "DEFAULT_5XX", "BAD_REQUEST_PARAMETERS"]) {
       const r = g.find((x) => x.response_type === type);
-      expect(r.response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"]).toBe(`'${config.allowedOrigins[0]}'`);
+      expect(r.response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"]).toBe("method.request.header.Origin");
+      expect(r.response_parameters["gatewayresponse.header.Access-Control-Allow-Credentials"]).toBeUndefined();
       expect(JSON.parse(r.response_templates["application/json"].replace("$context.error.messageString", '""'))).toHaveProperty("code");
     }
   });
