@@ -103,12 +103,13 @@ describe("process handler", () => {
 
 describe("large objects", () => {
   test("above the single-copy limit, UploadPartCopy in ranges, then complete", async () => {
-    s3.on(HeadObjectCommand).resolves({ ContentLength: 25, ContentType: "video/mp4", Metadata: { a: "b" } });
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 25, ContentType: "video/mp4", Metadata: { a: "b" }, ETag: '"upload-etag-2"' });
     s3.on(CreateMultipartUploadCommand).resolves({ UploadId: "u1" });
     s3.on(UploadPartCopyCommand).callsFake((input) => ({ CopyPartResult: { ETag: `"p${input.PartNumber}"` } }));
     s3.on(CompleteMultipartUploadCommand).resolves({ ETag: '"done-3"', VersionId: "ov" });
     const result = await copyObject(new S3Client({}), { bucket: "in", key: "big.mp4" }, "out", { singleCopyLimit: 10, partSize: 10 });
-    expect(result).toEqual({ size: 25, contentType: "video/mp4", etag: '"done-3"', outVersionId: "ov" });
+    // The record keeps the upload's ETag (what the client's PUT returned), not the multipart copy's.
+    expect(result).toEqual({ size: 25, contentType: "video/mp4", etag: '"done-3"', sourceEtag: '"upload-etag-2"', outVersionId: "ov" });
     expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
     expect(s3.commandCalls(CreateMultipartUploadCommand)[0]!.args[0].input).toMatchObject({ ContentType: "video/mp4", Metadata: { a: "b" } });
     const ranges = s3.commandCalls(UploadPartCopyCommand).map((c) => c.args[0].input.CopySourceRange).sort();

@@ -1,16 +1,63 @@
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { HeadObjectCommand, NotFound, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { handler } from "../../functions/status/index";
 import { apiEvent } from "./events";
 
 const db = mockClient(DynamoDBClient);
-const get = (key: unknown) => handler(apiEvent({ resource: "/files/{key+}", pathParameters: key === undefined ? null : ({ key } as any) }));
+const s3 = mockClient(S3Client);
+const get = (key: unknown, query?: Record<string, string>) =>
+  handler(apiEvent({ resource: "/files/{key+}", pathParameters: key === undefined ? null : ({ key } as any), queryStringParameters: query ?? null }));
+const notFound = () => new NotFound({ message: "Not Found", $metadata: { httpStatusCode: 404 } });
 
 beforeEach(() => {
   db.reset();
+  s3.reset();
+  s3.on(HeadObjectCommand).rejects(notFound()); // the upload expired after processing, unless a test says otherwise
   process.env.TABLE_NAME = "files";
+  process.env.IN_BUCKET = "in";
   process.env.ALLOWED_ORIGINS = "http://localhost:3000";
+});
+
+const recordItem = (etag: string) => ({
+  Item: { key: { S: "k" }, size: { N: "1" }, etag: { S: etag }, contentType: { S: "text/plain" }, sequencer: { S: "01" }, sequencerSort: { S: "01" }, uploadedAt: { S: "t" }, processedAt: { S: "t" }, status: { S: "PROCESSED" } },
+});
+const upload = (etag: string) => ({ ETag: `"${etag}"`, ContentLength: 5, LastModified: new Date("2026-11-22T00:00:00Z") });
+
+describe("processing state", () => {
+  test("an upload without a record is PENDING, with its ETag", async () => {
+    db.on(GetItemCommand).resolves({});
+    s3.on(HeadObjectCommand).resolves(upload("e2"));
+    const res = await get("k");
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ key: "k", status: "PENDING", etag: "e2", size: 5, uploadedAt: "2026-11-22T00:00:00.000Z" });
+    expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({ Bucket: "in", Key: "k" });
+  });
+
+  test("a newer upload than the record is PENDING; the record of the current upload is PROCESSED", async () => {
+    db.on(GetItemCommand).resolves(recordItem("e1"));
+    s3.on(HeadObjectCommand).resolves(upload("e2"));
+    expect(JSON.parse((await get("k")).body).status).toBe("PENDING");
+    s3.on(HeadObjectCommand).resolves(upload("e1"));
+    expect(JSON.parse((await get("k")).body)).toMatchObject({ status: "PROCESSED", etag: "e1" });
+  });
+
+  test("?etag= asks about one upload: its record, its pending state, or 404 for an ETag never uploaded", async () => {
+    db.on(GetItemCommand).resolves(recordItem("e1"));
+    s3.on(HeadObjectCommand).resolves(upload("e2"));
+    expect(JSON.parse((await get("k", { etag: "e1" })).body)).toMatchObject({ status: "PROCESSED", etag: "e1" });
+    expect(JSON.parse((await get("k", { etag: '"e2"' })).body)).toMatchObject({ status: "PENDING", etag: "e2" });
+    const none = await get("k", { etag: "e3" });
+    expect(none.statusCode).toBe(404);
+    expect((await get("k", { etag: "not an etag!" })).statusCode).toBe(400);
+  });
+
+  test("an S3 fault (not a 404) is a 500, not a wrong answer", async () => {
+    db.on(GetItemCommand).resolves(recordItem("e1"));
+    s3.on(HeadObjectCommand).rejects(Object.assign(new Error("SlowDown"), { $metadata: { httpStatusCode: 503 } }));
+    expect((await get("k")).statusCode).toBe(500);
+  });
 });
 
 test("200 with the record (internal ordering field left out)", async () => {
@@ -62,6 +109,7 @@ test.each([
   expect(res.statusCode).toBe(400);
   expect(JSON.parse(res.body).code).toBe(code);
   expect(db.calls()).toHaveLength(0);
+  expect(s3.calls()).toHaveLength(0);
 });
 
 test("a DynamoDB fault is a 500 that hides the cause", async () => {

@@ -25,8 +25,10 @@ const encodedKey = (key: string) => key.split("/").map(encodeURIComponent).join(
 async function waitForRecord(key: string, headers: Record<string, string>): Promise<Record<string, unknown>> {
   for (let i = 0; i < 100; i++) {
     const res = await fetch(`${p.apiUrl}/files/${encodedKey(key)}`, { headers });
-    if (res.status === 200) return (await res.json()) as Record<string, unknown>;
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    if (body.status === "PROCESSED") return body;
+    expect(body.status).toBe("PENDING");
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${key} was not processed`);

@@ -124,3 +124,32 @@ test("status: 404 for a key never processed", async () => {
   expect(st.statusCode).toBe(404);
   expect(JSON.parse(st.body).code).toBe("NotFound");
 });
+
+test("status tells pending from processed, and an older upload's record from the current upload", async () => {
+  const key = "state/re-uploaded.txt";
+  const put = async (body: string) => {
+    const up = await presignUrl({ file: key, mode: "upload" });
+    const res = await fetch(up.url, { method: "PUT", body });
+    expect(res.status).toBe(200);
+    return res.headers.get("etag")!.replace(/"/g, "");
+  };
+  const state = async (query?: Record<string, string>) => {
+    const res = await status(apiEvent({ resource: "/files/{key+}", pathParameters: { key: encodeURIComponent(key).replace(/%2F/g, "/") }, queryStringParameters: query ?? null }));
+    return { code: res.statusCode, body: JSON.parse(res.body) };
+  };
+  const processUpload = (sequencer: string, size: number) => processFn({ Records: [s3Record(key, { bucket: IN, size, sequencer })] } as any);
+
+  const first = await put("first");
+  expect(await state()).toMatchObject({ code: 200, body: { status: "PENDING", etag: first } });
+  await processUpload("0062E99A88DC500000", 5);
+  expect(await state()).toMatchObject({ code: 200, body: { status: "PROCESSED", etag: first } });
+
+  const second = await put("second!");
+  expect(second).not.toBe(first);
+  expect(await state()).toMatchObject({ code: 200, body: { status: "PENDING", etag: second } });
+  expect(await state({ etag: first })).toMatchObject({ code: 200, body: { status: "PROCESSED", etag: first } });
+  expect(await state({ etag: second })).toMatchObject({ code: 200, body: { status: "PENDING" } });
+  await processUpload("0062E99A88DC600000", 7);
+  expect(await state({ etag: second })).toMatchObject({ code: 200, body: { status: "PROCESSED", etag: second, size: 7 } });
+  expect(await state({ etag: "0123456789abcdef0123456789abcdef" })).toMatchObject({ code: 404 });
+});

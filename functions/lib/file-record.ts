@@ -4,6 +4,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 export interface FileRecord {
   readonly key: string;
   readonly size: number;
+  /** The uploaded object's ETag, unquoted (as the upload's PUT returned it, quotes removed). */
   readonly etag: string;
   readonly contentType: string;
   readonly versionId?: string;
@@ -12,6 +13,15 @@ export interface FileRecord {
   readonly uploadedAt: string;
   readonly processedAt: string;
   readonly status: "PROCESSED";
+}
+
+/** An upload in the in-bucket that has no record yet (or a newer one than the record's): being processed. */
+export interface PendingUpload {
+  readonly key: string;
+  readonly status: "PENDING";
+  readonly etag: string;
+  readonly size: number;
+  readonly uploadedAt: string;
 }
 
 /** Partition key attribute; "key" is a DynamoDB reserved word, so expressions alias it as #k. */

@@ -23,6 +23,9 @@ export interface CopySource {
 
 export interface CopyResult {
   readonly size: number;
+  /** ETag of the copied source version: what the uploader's PUT returned (clients match their upload by it). */
+  readonly sourceEtag: string;
+  /** ETag of the copy (differs from the source's for multipart copies). */
   readonly etag: string;
   readonly contentType: string;
   /** Version of the copy in the out-bucket, when it is versioned. */
@@ -62,9 +65,9 @@ export async function copyObject(s3: S3Client, source: CopySource, targetBucket:
         TaggingDirective: "REPLACE",
       }),
     );
-    return { size, contentType, etag: out.CopyObjectResult?.ETag ?? head.ETag ?? "", ...(out.VersionId ? { outVersionId: out.VersionId } : {}) };
+    return { size, contentType, sourceEtag: head.ETag ?? "", etag: out.CopyObjectResult?.ETag ?? head.ETag ?? "", ...(out.VersionId ? { outVersionId: out.VersionId } : {}) };
   }
-  return multipartCopy(s3, { CopySource, key: source.key, targetBucket, size, contentType, metadata: head.Metadata ?? {} }, options);
+  return { ...(await multipartCopy(s3, { CopySource, key: source.key, targetBucket, size, contentType, metadata: head.Metadata ?? {} }, options)), sourceEtag: head.ETag ?? "" };
 }
 
 interface MultipartInput {
@@ -76,7 +79,7 @@ interface MultipartInput {
   readonly metadata: Record<string, string>;
 }
 
-async function multipartCopy(s3: S3Client, m: MultipartInput, options: CopyOptions): Promise<CopyResult> {
+async function multipartCopy(s3: S3Client, m: MultipartInput, options: CopyOptions): Promise<Omit<CopyResult, "sourceEtag">> {
   const partSize = Math.max(options.partSize ?? MIN_PART_SIZE, Math.ceil(m.size / MAX_PARTS));
   const ranges: Array<{ part: number; first: number; last: number }> = [];
   for (let first = 0, part = 1; first < m.size; first += partSize, part++) {

@@ -34,7 +34,8 @@ async function processObject(o: CreatedObject, outBucket: string, table: string)
     {
       key: o.key,
       size: copy.size,
-      etag: copy.etag.replace(/"/g, ""),
+      // The upload's ETag (what the uploader's PUT returned), so a client can match the record to its upload.
+      etag: copy.sourceEtag.replace(/"/g, ""),
       contentType: copy.contentType,
       ...(o.versionId ? { versionId: o.versionId } : {}),
       ...(copy.outVersionId ? { outVersionId: copy.outVersionId } : {}),

@@ -1,11 +1,15 @@
 import { defineFunction } from "../../pipeline/function-declaration";
-import { table } from "../../pipeline/refs";
+import { bucket, table } from "../../pipeline/refs";
 
 export default defineFunction(() => ({
   description: "Returns the metadata record of a processed file",
   memoryMb: 256,
   timeoutSeconds: 5,
-  environment: { TABLE_NAME: table("files").name },
-  permissions: [{ sid: "ReadMetadata", actions: ["dynamodb:GetItem"], resources: [table("files").arn] }],
-  routes: [{ method: "GET", path: "/files/{key+}" }],
+  environment: { TABLE_NAME: table("files").name, IN_BUCKET: bucket("in").name },
+  permissions: [
+    { sid: "ReadMetadata", actions: ["dynamodb:GetItem"], resources: [table("files").arn] },
+    // HeadObject of the current upload, to tell "pending" from "processed" (HeadObject needs s3:GetObject).
+    { sid: "HeadUploads", actions: ["s3:GetObject"], resources: [bucket("in").objects] },
+  ],
+  routes: [{ method: "GET", path: "/files/{key+}", query: { etag: false } }],
 }));
