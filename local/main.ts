@@ -2,7 +2,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
+import { createServer } from "node:http";
 import { startLocalPipeline } from "./pipeline";
+import { curlWalkthrough } from "./walkthrough";
 
 // The SDK warns that Node 20 support ends; the functions themselves run on nodejs22.x in AWS.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -43,22 +45,14 @@ async function main(): Promise<void> {
   const pipeline = await startLocalPipeline({ outdir, port, log: (line) => console.log(`${time()}  ${line}`) });
   console.log("\nNot emulated (by name):");
   for (const note of pipeline.notes) console.log(`  - ${note}`);
-  const api = pipeline.apiUrl;
+  const pages = await servePageOnAllowedOrigins(pipeline.allowedOrigins, pipeline.serverUrl);
   console.log(`
-Local pipeline running. API: ${api}
-  S3 (s3rver, SigV4-verifying): ${pipeline.aws.s3Endpoint}    DynamoDB (dynalite): ${pipeline.aws.dynamodbEndpoint}
+Local pipeline running. API: ${pipeline.apiUrl}
+  S3 (s3rver, SigV4-verifying, the buckets' CORS rules): ${pipeline.aws.s3Endpoint}    DynamoDB (dynalite): ${pipeline.aws.dynamodbEndpoint}
+  Upload page: ${pages.length ? pages.join(", ") : `none: no allowed origin of this environment is http://localhost:<port> (the page at ${pipeline.serverUrl}/ works only from an allowed origin)`}
 
-Try it (in another terminal):
-  API=${api}
-  TOKEN=$(curl -s ${pipeline.serverUrl}/_local/token)
-  curl -s "$API/health"
-  UPLOAD=$(curl -s -H "Authorization: Bearer $TOKEN" "$API/presign?mode=upload&file=hello%20world.txt&contentType=text/plain")
-  echo "$UPLOAD"
-  curl -s -X PUT -H "Content-Type: text/plain" --data-binary 'hello, pipeline' "$(node -pe 'JSON.parse(process.argv[1]).url' "$UPLOAD")"
-  curl -s -H "Authorization: Bearer $TOKEN" "$API/files/hello%20world.txt"
-  DOWNLOAD=$(curl -s -H "Authorization: Bearer $TOKEN" "$API/presign?file=hello%20world.txt")
-  curl -s "$(node -pe 'JSON.parse(process.argv[1]).url' "$DOWNLOAD")"
-  curl -s -i "$API/presign?file=x"          # 401 without a token
+Try it with curl (in another terminal, one line at a time):
+${curlWalkthrough(pipeline.apiUrl, pipeline.serverUrl).map((l) => `  ${l}`).join("\n")}
 
 Invocations are logged below (function, status, duration). Ctrl-C stops everything.
 `);
@@ -73,6 +67,33 @@ Invocations are logged below (function, status, duration). Ctrl-C stops everythi
   };
   process.on("SIGINT", () => void stop());
   process.on("SIGTERM", () => void stop());
+}
+
+/**
+ * The page must run on an allowed origin (the browser enforces CORS): serve it on each allowed
+ * http://localhost:<port> origin too. A port in use is reported, not fatal.
+ */
+async function servePageOnAllowedOrigins(origins: readonly string[], serverUrl: string): Promise<string[]> {
+  const served: string[] = [];
+  for (const origin of origins) {
+    const url = new URL(origin);
+    if (url.protocol !== "http:" || url.hostname !== "localhost" || !url.port) continue;
+    const server = createServer((req, res) => {
+      void fetch(`${serverUrl}${req.url === "/upload.js" ? "/upload.js" : "/"}`).then(async (page) => {
+        res.setHeader("content-type", page.headers.get("content-type") ?? "text/html");
+        res.end(await page.text());
+      });
+    });
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen(Number(url.port), "127.0.0.1", () => resolve(true));
+    });
+    if (ok) {
+      server.unref();
+      served.push(`${origin}/`);
+    } else console.log(`Upload page: port ${url.port} is in use, so ${origin}/ is not served.`);
+  }
+  return served;
 }
 
 main().catch((error: unknown) => {

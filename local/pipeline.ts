@@ -7,6 +7,7 @@ import { LocalRestApi } from "./api-gateway";
 import { LOCAL_CREDENTIALS, startLocalAws, type LocalAws } from "./aws-servers";
 import { LocalFunction } from "./function-host";
 import { LocalIdentity } from "./identity";
+import { uploadPage, uploadScript } from "./page";
 import { corsRulesOf } from "./s3-cors";
 import { LocalS3Notifications, type S3rverEvent } from "./s3-notifications";
 import { startLocalSsm } from "./ssm-server";
@@ -63,6 +64,8 @@ export interface LocalPipeline {
   readonly aws: LocalAws;
   readonly notes: readonly string[];
   readonly notifications: LocalS3Notifications;
+  /** The browser origins the synthesized CORS rules allow (where the upload page works). */
+  readonly allowedOrigins: readonly string[];
   issueToken(claims?: Record<string, unknown>, ttlSeconds?: number): Promise<string>;
   stop(): Promise<void>;
 }
@@ -150,8 +153,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   notes.push(...api.unsupported);
   notifications = new LocalS3Notifications(app, functions, log);
 
+  const apiUrl = `${serverUrl}/${api.stages[0]}`;
+  const allowedOrigins = new Set([...cors.values()].flatMap((rules) => rules.flatMap((r) => r.allowedOrigins)));
   server.on("request", (req, res) => {
     const url = new URL(req.url ?? "/", serverUrl);
+    if (req.method === "GET" && (url.pathname === "/" || url.pathname === "/upload.js")) {
+      const page = url.pathname === "/" ? uploadPage({ api: apiUrl, token: `${serverUrl}/_local/token` }) : uploadScript();
+      res.setHeader("content-type", url.pathname === "/" ? "text/html; charset=utf-8" : "text/javascript; charset=utf-8");
+      res.end(page);
+      return;
+    }
     if (url.pathname === "/_local/jwks.json" && identity.jwks) {
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify(identity.jwks));
@@ -159,6 +170,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     }
     if (url.pathname === "/_local/token") {
       const sub = url.searchParams.get("sub") ?? "local-user";
+      // Pages on the environment's allowed origins may fetch a token (a real app gets one from its identity provider).
+      const origin = req.headers.origin;
+      if (typeof origin === "string" && allowedOrigins.has(origin)) res.setHeader("Access-Control-Allow-Origin", origin);
+      res.setHeader("Vary", "Origin");
       void identity.issue({ sub }).then((token) => {
         res.setHeader("content-type", "text/plain");
         res.end(token);
@@ -173,7 +188,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   });
 
   return {
-    apiUrl: `${serverUrl}/${api.stages[0]}`,
+    apiUrl,
+    allowedOrigins: [...allowedOrigins],
     serverUrl,
     aws,
     notes,

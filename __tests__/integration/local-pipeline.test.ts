@@ -1,4 +1,6 @@
+import { spawn, spawnSync } from "node:child_process";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
+import { curlWalkthrough } from "../../local/walkthrough";
 import { synthEnv, type Synthesized } from "../stacks/synth";
 
 // The whole pipeline offline, from what `cdktf synth` produced: API Gateway emulation on 127.0.0.1, handlers
@@ -167,4 +169,28 @@ describe("S3 CORS as S3 applies the synthesized rules", () => {
     const other = await fetch(url, { method: "PUT", body: "x", headers: { ...headers, Origin: "https://evil.example.com" } });
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
+});
+
+test("the printed curl walkthrough runs line by line: upload, wait until processed, status, download, 401", async () => {
+  if (spawnSync("curl", ["--version"]).status !== 0) return void process.stderr.write("walkthrough test SKIPPED: curl is not installed\n");
+  const script = curlWalkthrough(p.apiUrl, p.serverUrl).join("\n");
+  // Asynchronously: the servers answering curl run in this process.
+  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn("bash", ["-e", "-c", script], { timeout: 30_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+  const lines = r.stdout.trim().split("\n");
+  expect(lines[0]).toMatch(/^token: ey/);
+  expect(lines[1]).toBe('{"status":"ok"}');
+  expect(JSON.parse(lines[2]!)).toMatchObject({ method: "PUT", key: "hello world.txt" });
+  expect(lines[3]).toMatch(/^uploaded, ETag [0-9a-f]{32}$/);
+  expect(lines[4]).toBe("processed");
+  expect(JSON.parse(lines[5]!)).toMatchObject({ key: "hello world.txt", status: "PROCESSED", contentType: "text/plain" });
+  expect(lines[6]).toBe("hello, pipeline");
+  expect(lines[7]).toBe("without a token: 401");
 });
