@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { createServer } from "node:http";
+import { servePage } from "./page-server";
 import { startLocalPipeline } from "./pipeline";
 import { curlWalkthrough } from "./walkthrough";
 
@@ -69,27 +69,15 @@ Invocations are logged below (function, status, duration). Ctrl-C stops everythi
   process.on("SIGTERM", () => void stop());
 }
 
-/**
- * The page must run on an allowed origin (the browser enforces CORS): serve it on each allowed
- * http://localhost:<port> origin too. A port in use is reported, not fatal.
- */
+/** The page must run on an allowed origin: serve it on each allowed http://localhost:<port> origin (a port in use is reported). */
 async function servePageOnAllowedOrigins(origins: readonly string[], serverUrl: string): Promise<string[]> {
   const served: string[] = [];
   for (const origin of origins) {
     const url = new URL(origin);
     if (url.protocol !== "http:" || url.hostname !== "localhost" || !url.port) continue;
-    const server = createServer((req, res) => {
-      void fetch(`${serverUrl}${req.url === "/upload.js" ? "/upload.js" : "/"}`).then(async (page) => {
-        res.setHeader("content-type", page.headers.get("content-type") ?? "text/html");
-        res.end(await page.text());
-      });
-    });
-    const ok = await new Promise<boolean>((resolve) => {
-      server.once("error", () => resolve(false));
-      server.listen(Number(url.port), "127.0.0.1", () => resolve(true));
-    });
-    if (ok) {
-      server.unref();
+    const page = await servePage(Number(url.port), () => serverUrl);
+    if (page) {
+      page.server.unref();
       served.push(`${origin}/`);
     } else console.log(`Upload page: port ${url.port} is in use, so ${origin}/ is not served.`);
   }

@@ -33,9 +33,14 @@ export function expected(env: string): { config: EnvironmentConfig; names: Retur
 
 /** Synthesizes every stack of one environment into a fresh temporary directory. */
 export function synthEnv(env: string, backend: StateBackendSettings = {}): Synthesized {
-  const outdir = mkdtempSync(path.join(tmpdir(), `ddn-synth-${env}-`));
+  return synthConfig(loadConfig(env), backend);
+}
+
+/** The same for a config object (a test's variation of a configured environment). */
+export function synthConfig(config: EnvironmentConfig, backend: StateBackendSettings = {}): Synthesized {
+  const outdir = mkdtempSync(path.join(tmpdir(), `ddn-synth-${config.env}-`));
   const app = new App({ outdir, skipValidation: false });
-  addPipeline(app, loadConfig(env), backend);
+  addPipeline(app, config, backend);
   app.synth();
   const stacks: Record<string, TfJson> = {};
   for (const name of readdirSync(path.join(outdir, "stacks"))) {

@@ -1,0 +1,27 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * Serves the upload page on its own origin (127.0.0.1:<port>, reached as http://localhost:<port>), relaying it
+ * from the local pipeline's server: a page must run on an allowed origin, and on loopback, to call the local API
+ * and S3 (Chromium refuses calls from public pages into the loopback address space).
+ */
+export async function servePage(port: number, pipelineUrl: () => string): Promise<{ server: Server; port: number } | undefined> {
+  const server = createServer((req, res) => {
+    const file = req.url === "/upload.js" ? "/upload.js" : "/";
+    fetch(`${pipelineUrl()}${file}`)
+      .then(async (page) => {
+        res.setHeader("content-type", page.headers.get("content-type") ?? "text/html");
+        res.end(await page.text());
+      })
+      .catch(() => {
+        res.statusCode = 502;
+        res.end("the local pipeline is not running");
+      });
+  });
+  const ok = await new Promise<boolean>((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => resolve(true));
+  });
+  return ok ? { server, port: (server.address() as AddressInfo).port } : undefined;
+}
