@@ -4,6 +4,7 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type GenerateKeyPairResult, type JWK } from "jose";
 import { handler, resetVerifier, stageWildcard } from "../../functions/authorize/index";
+import { JwtVerifier } from "../../functions/authorize/verifier";
 
 const METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123/dev/GET/presign";
 const STAGE_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123/dev/*";
@@ -155,5 +156,70 @@ describe("RS256/ES256 from a JWKS endpoint", () => {
   test("an unreachable JWKS endpoint is a fault, not a 401", async () => {
     useEnv({ JWKS_URL: "http://127.0.0.1:1/jwks.json" });
     await expect(handler(event(`Bearer ${await sign("RS256", "rs", keys.rs.privateKey)}`))).rejects.toThrow("Authorizer fault");
+  });
+});
+
+describe("token lifetime claims", () => {
+  beforeEach(() => {
+    ssm.reset();
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: SECRET } });
+    useEnv({ JWT_SECRET_PARAM: "/ddn/test/jwt" });
+  });
+  test.each([
+    ["no exp", { sub: "u" }],
+    ["iat beyond the leeway in the future", { sub: "u", exp: now() + 600, iat: now() + 120 }],
+    ["nbf beyond the leeway in the future", { sub: "u", exp: now() + 600, nbf: now() + 120 }],
+  ])("%s -> Unauthorized", async (_name, claims) => {
+    await expect(handler(event(`Bearer ${await hs256(claims)}`))).rejects.toThrow(/^Unauthorized$/);
+  });
+  test("iat and nbf within the leeway are accepted", async () => {
+    await expect(handler(event(`Bearer ${await hs256({ sub: "u", exp: now() + 600, iat: now() + 3, nbf: now() + 3 })}`))).resolves.toMatchObject({ principalId: "u" });
+  });
+});
+
+// An identity-provider outage must be a fault (API Gateway answers 500), never a 401 and never an Allow. Each mode is
+// a real socket on 127.0.0.1, except DNS, which would send a query off this machine: there the fetch fails as
+// Node's does for an unresolvable name.
+describe("every way the JWKS endpoint can be unreachable is a fault", () => {
+  const servers: Server[] = [];
+  const listen = async (handle: (s: import("node:net").Socket) => void, http = false): Promise<number> => {
+    const server = http ? createServer((_req, res) => res.end("{}")) : (require("node:net").createServer(handle) as Server);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return (server.address() as AddressInfo).port;
+  };
+  afterAll(() => servers.forEach((s) => s.close()));
+  let keys: { privateKey: CryptoKey };
+  beforeAll(async () => (keys = await generateKeyPair("RS256")));
+  const token = () => new SignJWT({ sub: "u" }).setProtectedHeader({ alg: "RS256", kid: "k" }).setExpirationTime("5m").sign(keys.privateKey);
+  const expectFault = async (jwksUrl: string) => {
+    useEnv({ JWKS_URL: jwksUrl });
+    await expect(handler(event(`Bearer ${await token()}`))).rejects.toThrow("Authorizer fault");
+  };
+
+  test("connection refused", async () => {
+    const port = await listen(() => undefined);
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    await expectFault(`http://127.0.0.1:${port}/jwks.json`);
+  });
+  test("connection reset", async () => expectFault(`http://127.0.0.1:${await listen((s) => s.destroy())}/jwks.json`));
+  test("no answer (timeout)", async () => expectFault(`http://127.0.0.1:${await listen(() => undefined)}/jwks.json`), 10_000);
+  test("TLS handshake failure (https to a server that does not speak TLS)", async () => expectFault(`https://127.0.0.1:${await listen(() => undefined, true)}/jwks.json`));
+  test("an HTTP error status", async () => {
+    const server = createServer((_req, res) => ((res.statusCode = 503), res.end("down")));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await expectFault(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`);
+  });
+  test("DNS failure", async () => {
+    const dnsFailure = () => Promise.reject(Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("getaddrinfo ENOTFOUND jwks.example.invalid"), { code: "ENOTFOUND" }) }));
+    const verifier = new JwtVerifier({ jwksUrl: "https://jwks.example.invalid/jwks.json" }, undefined, dnsFailure as unknown as typeof fetch);
+    const error = await verifier.verify(await token()).catch((e: unknown) => e);
+    expect((error as Error).name).not.toBe("InvalidToken");
+    expect((error as Error).message).toBe("fetch failed");
+  });
+  test("a malformed token is still a 401, decided before any key is fetched", async () => {
+    useEnv({ JWKS_URL: "http://127.0.0.1:1/jwks.json" });
+    await expect(handler(event("Bearer aaa.bbb.ccc"))).rejects.toThrow(/^Unauthorized$/);
   });
 });

@@ -53,6 +53,13 @@ describe("presign: URLs", () => {
     expect(names).toEqual(expect.arrayContaining(["x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"]));
   });
 
+  test("a quoted-string parameter of visible ASCII (with a quoted pair) is accepted and signed as given", async () => {
+    const type = 'text/plain; name="a \\"quoted\\" name"';
+    const r = await call(load(), { file: "x.txt", mode: "upload", contentType: type });
+    expect(r.statusCode).toBe(200);
+    expect(JSON.parse(r.body).headers).toEqual({ "Content-Type": type });
+  });
+
   test("a given contentType is signed and returned as a header the client must send", async () => {
     const r = await call(load(), { file: "x.png", mode: "upload", contentType: "image/png" });
     expect(new URL(r.json.url).searchParams.get("X-Amz-SignedHeaders")).toBe("content-type;host");
@@ -106,6 +113,8 @@ describe("presign: bad input is a 400 with a code and a message", () => {
     ["bad content type", { file: "k", mode: "upload", contentType: "image" }, "InvalidContentType"],
     ["content type with CRLF", { file: "k", mode: "upload", contentType: "text/plain\r\nx-amz-acl: public-read" }, "InvalidContentType"],
     ["content type on a download", { file: "k", contentType: "image/png" }, "InvalidContentType"],
+    ["a quoted parameter beyond Latin-1 (no client can send it)", { file: "k", mode: "upload", contentType: 'text/plain; name="ü✓"' }, "InvalidContentType"],
+    ["a quoted parameter with obs-text", { file: "k", mode: "upload", contentType: 'text/plain; name="é"' }, "InvalidContentType"],
   ];
   test.each(cases)("%s", async (_name, query, code) => {
     const r = await call(load(), query);

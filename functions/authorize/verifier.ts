@@ -1,9 +1,11 @@
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { endpointOverride } from "../lib/aws-endpoints";
 
 /** Seconds of clock skew tolerated on exp/nbf/iat. */
 const CLOCK_TOLERANCE_SECONDS = 5;
+/** The JWKS fetch must end well inside the authorizer's own timeout (seconds), so an outage is a clean fault. */
+const JWKS_TIMEOUT_MS = 2000;
 /** Pinned per key source: a token can never choose its own algorithm (no "none", no HS256-with-public-key). */
 const ASYMMETRIC_ALGORITHMS = ["RS256", "ES256"];
 const SYMMETRIC_ALGORITHMS = ["HS256"];
@@ -40,9 +42,12 @@ type Key = { kind: "jwks"; get: JWTVerifyGetKey } | { kind: "secret"; get: () =>
 export class JwtVerifier {
   private readonly key: Key;
 
-  constructor(private readonly settings: VerifierSettings, ssm?: SSMClient) {
+  constructor(private readonly settings: VerifierSettings, ssm?: SSMClient, fetchJwks?: typeof fetch) {
     if (settings.jwksUrl) {
-      this.key = { kind: "jwks", get: createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000 }) };
+      this.key = {
+        kind: "jwks",
+        get: createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: JWKS_TIMEOUT_MS, ...(fetchJwks ? { [customFetch]: fetchJwks } : {}) }),
+      };
     } else {
       const name = settings.secretParam!;
       let pending: Promise<Uint8Array> | undefined;
@@ -68,20 +73,35 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<JWTPayload> {
+    // The token's shape is checked before any key is fetched: from here on, an error that is not one of jose's
+    // token errors (a refused, reset, timed-out, unresolvable or untrusted JWKS endpoint, an SSM outage) is a fault.
+    try {
+      decodeProtectedHeader(token);
+      decodeJwt(token);
+    } catch {
+      throw new InvalidToken("malformed token");
+    }
     const options = {
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      // A token without an expiry would be valid forever.
+      requiredClaims: ["exp"],
       ...(this.settings.issuer ? { issuer: this.settings.issuer } : {}),
       ...(this.settings.audience ? { audience: this.settings.audience } : {}),
     };
+    let payload: JWTPayload;
     try {
       if (this.key.kind === "jwks") {
-        return (await jwtVerify(token, this.key.get, { ...options, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
+        payload = (await jwtVerify(token, this.key.get, { ...options, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
+      } else {
+        const secret = await this.key.get();
+        payload = (await jwtVerify(token, secret, { ...options, algorithms: SYMMETRIC_ALGORITHMS })).payload;
       }
-      const secret = await this.key.get();
-      return (await jwtVerify(token, secret, { ...options, algorithms: SYMMETRIC_ALGORITHMS })).payload;
     } catch (error) {
       throw classify(error);
     }
+    // jose checks a future iat only with maxTokenAge; a token issued in the future is refused here.
+    if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) throw new InvalidToken("iat is in the future");
+    return payload;
   }
 }
 
@@ -101,7 +121,5 @@ const TOKEN_ERRORS = new Set([
 function classify(error: unknown): Error {
   const code = (error as { code?: string }).code;
   if (code && TOKEN_ERRORS.has(code)) return new InvalidToken(code);
-  // Malformed input that jose rejects before any key is involved (e.g. bad base64 or JSON).
-  if (error instanceof TypeError && !code) return new InvalidToken("malformed token");
   return error instanceof Error ? error : new Error(String(error));
 }
