@@ -115,8 +115,9 @@ export function bundleFunction(options: BundleOptions): Bundle {
     metafile: true,
     absWorkingDir: options.projectRoot,
     entryPoints: [options.entry],
-    // Virtual: nothing is written by esbuild (write: false); the path only makes the source map's paths relative.
-    outfile: path.join(options.outDir, "index.js"),
+    // Virtual (write: false): the source map's paths are relative to it. Kept inside the project whatever outDir is,
+    // so the zip's bytes do not depend on where the project or the bundle cache lives.
+    outfile: path.join(options.projectRoot, ".bundle", options.entry.replace(/\.[cm]?[jt]s$/, ""), "index.js"),
   });
   const files = (result.outputFiles ?? []).map((f) => ({ name: path.basename(f.path), data: Buffer.from(f.contents) }));
   const js = files.find((f) => f.name === "index.js");
