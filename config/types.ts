@@ -32,6 +32,8 @@ export interface EnvironmentConfig {
     readonly abortIncompleteMultipartAfterDays: number;
     /** Old versions in the versioned in-bucket expire after this many days. */
     readonly noncurrentVersionExpirationDays: number;
+    /** Largest upload in bytes, enforced by S3 through the signed Content-Length (at most 5 GiB, one PUT's limit). */
+    readonly maxUploadBytes: number;
   };
   /** Browser origins allowed by S3 CORS and the API's CORS headers. Never empty. */
   readonly allowedOrigins: readonly string[];

@@ -1,4 +1,4 @@
-import { MAX_PRESIGNED_URL_SECONDS } from "../functions/lib/s3-limits";
+import { MAX_PRESIGNED_URL_SECONDS, MAX_SINGLE_PUT_BYTES } from "../functions/lib/s3-limits";
 import type { EnvironmentConfig } from "./types";
 
 /** Values CloudWatch Logs accepts for retention_in_days. */
@@ -52,6 +52,7 @@ export function validateConfig(c: EnvironmentConfig): void {
   intIn(p, "storage.expireUploadsAfterDays", c.storage.expireUploadsAfterDays, 1, 3650);
   intIn(p, "storage.abortIncompleteMultipartAfterDays", c.storage.abortIncompleteMultipartAfterDays, 1, 365);
   intIn(p, "storage.noncurrentVersionExpirationDays", c.storage.noncurrentVersionExpirationDays, 1, 3650);
+  intIn(p, "storage.maxUploadBytes", c.storage.maxUploadBytes, 1, MAX_SINGLE_PUT_BYTES);
 
   if (c.allowedOrigins.length === 0) p.push("allowedOrigins must list at least one origin");
   for (const o of c.allowedOrigins) {

@@ -5,6 +5,7 @@ type Handler = typeof import("../../functions/presign/index").handler;
 
 const ENV = {
   IN_BUCKET: "ddn-dev-in",
+  MAX_UPLOAD_BYTES: "1000",
   OUT_BUCKET: "ddn-dev-out",
   ALLOWED_ORIGINS: "http://localhost:3000,https://app.example.com",
   AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE00",
@@ -15,7 +16,7 @@ const ENV = {
 /** Fresh module (and so fresh per-container state) with the given environment. */
 function load(env: Record<string, string | undefined> = {}): Handler {
   jest.resetModules();
-  for (const k of ["IN_BUCKET", "OUT_BUCKET", "URL_EXPIRES_SECONDS", "ALLOWED_CONTENT_TYPES", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) delete process.env[k];
+  for (const k of ["IN_BUCKET", "OUT_BUCKET", "MAX_UPLOAD_BYTES", "URL_EXPIRES_SECONDS", "ALLOWED_CONTENT_TYPES", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) delete process.env[k];
   Object.assign(process.env, ENV);
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete process.env[k];
@@ -41,13 +42,13 @@ describe("presign: URLs", () => {
   });
 
   test("upload points at the in-bucket with a PUT and encodes the key as S3 does", async () => {
-    const r = await call(load(), { file: "a b+c/ü(1).png", mode: "upload" });
+    const r = await call(load(), { file: "a b+c/ü(1).png", mode: "upload", size: "10" });
     expect(r.json).toMatchObject({ method: "PUT", bucket: "ddn-dev-in", key: "a b+c/ü(1).png" });
     expect(new URL(r.json.url).pathname).toBe("/a%20b%2Bc/%C3%BC%281%29.png");
   });
 
   test("no checksum parameters in the URL (real S3 would answer BadDigest to a browser PUT)", async () => {
-    const r = await call(load(), { file: "x.bin", mode: "upload" });
+    const r = await call(load(), { file: "x.bin", mode: "upload", size: "10" });
     const names = [...new URL(r.json.url).searchParams.keys()].map((n) => n.toLowerCase());
     expect(names.filter((n) => n.startsWith("x-amz-checksum") || n === "x-amz-sdk-checksum-algorithm")).toEqual([]);
     expect(names).toEqual(expect.arrayContaining(["x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"]));
@@ -55,14 +56,26 @@ describe("presign: URLs", () => {
 
   test("a quoted-string parameter of visible ASCII (with a quoted pair) is accepted and signed as given", async () => {
     const type = 'text/plain; name="a \\"quoted\\" name"';
-    const r = await call(load(), { file: "x.txt", mode: "upload", contentType: type });
+    const r = await call(load(), { file: "x.txt", mode: "upload", size: "10", contentType: type });
     expect(r.statusCode).toBe(200);
     expect(JSON.parse(r.body).headers).toEqual({ "Content-Type": type });
   });
 
+  test("uploads sign Content-Length: the size is in the signed headers, empty files allowed, over the limit is a 413", async () => {
+    const r = await call(load(), { file: "x.bin", mode: "upload", size: "0" });
+    expect(r.statusCode).toBe(200);
+    const body = JSON.parse(r.body);
+    expect(new URL(body.url).searchParams.get("X-Amz-SignedHeaders")).toBe("content-length;host");
+    expect(body.size).toBe(0);
+    expect(body.headers).toEqual({}); // clients set Content-Length from the body themselves
+    const tooLarge = await call(load(), { file: "x.bin", mode: "upload", size: "1001" });
+    expect(tooLarge.statusCode).toBe(413);
+    expect(JSON.parse(tooLarge.body).code).toBe("TooLarge");
+  });
+
   test("a given contentType is signed and returned as a header the client must send", async () => {
-    const r = await call(load(), { file: "x.png", mode: "upload", contentType: "image/png" });
-    expect(new URL(r.json.url).searchParams.get("X-Amz-SignedHeaders")).toBe("content-type;host");
+    const r = await call(load(), { file: "x.png", mode: "upload", size: "10", contentType: "image/png" });
+    expect(new URL(r.json.url).searchParams.get("X-Amz-SignedHeaders")).toBe("content-length;content-type;host");
     expect(r.json.headers).toEqual({ "Content-Type": "image/png" });
   });
 
@@ -83,7 +96,7 @@ describe("presign: URLs", () => {
   });
 
   test("a local endpoint override gives path-style URLs", async () => {
-    const r = await call(load({ AWS_ENDPOINT_URL_S3: "http://127.0.0.1:4569" }), { file: "a/b.txt", mode: "upload" });
+    const r = await call(load({ AWS_ENDPOINT_URL_S3: "http://127.0.0.1:4569" }), { file: "a/b.txt", mode: "upload", size: "10" });
     expect(r.json.url.startsWith("http://127.0.0.1:4569/ddn-dev-in/a/b.txt?")).toBe(true);
   });
 
@@ -97,7 +110,11 @@ describe("presign: URLs", () => {
 describe("presign: bad input is a 400 with a code and a message", () => {
   const cases: Array<[string, Record<string, unknown> | null, string]> = [
     ["missing queryStringParameters", null, "MissingFile"],
-    ["missing file", { mode: "upload" }, "MissingFile"],
+    ["missing file", { mode: "upload", size: "1" }, "MissingFile"],
+    ["an upload without its size", { file: "k", mode: "upload" }, "MissingSize"],
+    ["a size that is not a whole number", { file: "k", mode: "upload", size: "1.5" }, "InvalidSize"],
+    ["a negative size", { file: "k", mode: "upload", size: "-1" }, "InvalidSize"],
+    ["a size on a download", { file: "k", size: "1" }, "InvalidSize"],
     ["empty file", { file: "" }, "InvalidKey"],
     ["invalid mode", { file: "k", mode: "delete" }, "InvalidMode"],
     ["key over 1024 bytes", { file: "é".repeat(513) }, "InvalidKey"],
@@ -110,11 +127,11 @@ describe("presign: bad input is a 400 with a code and a message", () => {
     ["non-string file", { file: ["a", "b"] }, "InvalidKey"],
     ["numeric file", { file: 42 }, "InvalidKey"],
     ["lone surrogate", { file: "a\ud800" }, "InvalidKey"],
-    ["bad content type", { file: "k", mode: "upload", contentType: "image" }, "InvalidContentType"],
-    ["content type with CRLF", { file: "k", mode: "upload", contentType: "text/plain\r\nx-amz-acl: public-read" }, "InvalidContentType"],
+    ["bad content type", { file: "k", mode: "upload", size: "10", contentType: "image" }, "InvalidContentType"],
+    ["content type with CRLF", { file: "k", mode: "upload", size: "10", contentType: "text/plain\r\nx-amz-acl: public-read" }, "InvalidContentType"],
     ["content type on a download", { file: "k", contentType: "image/png" }, "InvalidContentType"],
-    ["a quoted parameter beyond Latin-1 (no client can send it)", { file: "k", mode: "upload", contentType: 'text/plain; name="ü✓"' }, "InvalidContentType"],
-    ["a quoted parameter with obs-text", { file: "k", mode: "upload", contentType: 'text/plain; name="é"' }, "InvalidContentType"],
+    ["a quoted parameter beyond Latin-1 (no client can send it)", { file: "k", mode: "upload", size: "10", contentType: 'text/plain; name="ü✓"' }, "InvalidContentType"],
+    ["a quoted parameter with obs-text", { file: "k", mode: "upload", size: "10", contentType: 'text/plain; name="é"' }, "InvalidContentType"],
   ];
   test.each(cases)("%s", async (_name, query, code) => {
     const r = await call(load(), query);
@@ -129,8 +146,8 @@ describe("presign: bad input is a 400 with a code and a message", () => {
 
   test("the content-type allow-list applies to the bare type/subtype", async () => {
     const h = load({ ALLOWED_CONTENT_TYPES: "image/png,application/pdf" });
-    expect((await call(h, { file: "k", mode: "upload", contentType: "image/PNG" })).statusCode).toBe(200);
-    expect((await call(h, { file: "k", mode: "upload", contentType: "text/plain; charset=utf-8" })).statusCode).toBe(400);
+    expect((await call(h, { file: "k", mode: "upload", size: "10", contentType: "image/PNG" })).statusCode).toBe(200);
+    expect((await call(h, { file: "k", mode: "upload", size: "10", contentType: "text/plain; charset=utf-8" })).statusCode).toBe(400);
   });
 
   test.each([undefined, null, 42, "event", [], { headers: 7, queryStringParameters: "file=k" }])("hostile event %p", async (event) => {

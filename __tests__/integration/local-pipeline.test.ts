@@ -38,7 +38,7 @@ async function waitForRecord(key: string, headers: Record<string, string>): Prom
 
 test("presign upload -> PUT bytes -> processed -> GET /files/{key} -> presign download -> same bytes", async () => {
   const headers = await auth();
-  const up = await fetch(`${p.apiUrl}/presign?mode=upload&file=${encodeURIComponent(KEY)}&contentType=text/plain`, { headers });
+  const up = await fetch(`${p.apiUrl}/presign?mode=upload&file=${encodeURIComponent(KEY)}&contentType=text/plain&size=${BYTES.length}`, { headers });
   expect(up.status).toBe(200);
   expect(up.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
   const upload = (await up.json()) as { url: string; method: string; headers: Record<string, string> };
@@ -67,7 +67,7 @@ test("a duplicate S3 event leaves one record, unchanged", async () => {
 
 test("a tampered presigned URL is refused (403)", async () => {
   const headers = await auth();
-  const up = (await (await fetch(`${p.apiUrl}/presign?mode=upload&file=t.txt`, { headers })).json()) as { url: string };
+  const up = (await (await fetch(`${p.apiUrl}/presign?mode=upload&file=t.txt&size=1`, { headers })).json()) as { url: string };
   const tampered = new URL(up.url);
   tampered.searchParams.set("X-Amz-Expires", "604800");
   expect((await fetch(tampered, { method: "PUT", body: "x" })).status).toBe(403);
@@ -136,7 +136,7 @@ describe("every API response a page can receive is readable by the allowed origi
 
 describe("S3 CORS as S3 applies the synthesized rules", () => {
   const origin = "http://localhost:3000";
-  const upload = async () => (await (await fetch(`${p.apiUrl}/presign?mode=upload&file=cors.txt&contentType=text/plain`, { headers: await auth() })).json()) as { url: string; headers: Record<string, string> };
+  const upload = async () => (await (await fetch(`${p.apiUrl}/presign?mode=upload&file=cors.txt&contentType=text/plain&size=1`, { headers: await auth() })).json()) as { url: string; headers: Record<string, string> };
   const preflight = (url: string, o: string, method: string, headers?: string) =>
     fetch(url, { method: "OPTIONS", headers: { Origin: o, "Access-Control-Request-Method": method, ...(headers ? { "Access-Control-Request-Headers": headers } : {}) } });
 

@@ -17,7 +17,7 @@ let status: typeof import("../../functions/status/index").handler;
 
 beforeAll(async () => {
   aws = await startLocalAws({ buckets: [IN, OUT], table: { name: TABLE, hashKey: "key" } });
-  Object.assign(process.env, aws.env, { IN_BUCKET: IN, OUT_BUCKET: OUT, TABLE_NAME: TABLE, ALLOWED_ORIGINS: "http://localhost:3000" });
+  Object.assign(process.env, aws.env, { IN_BUCKET: IN, OUT_BUCKET: OUT, TABLE_NAME: TABLE, ALLOWED_ORIGINS: "http://localhost:3000", MAX_UPLOAD_BYTES: "1048576" });
   resetClients();
   jest.resetModules();
   presign = require("../../functions/presign/index").handler;
@@ -37,7 +37,7 @@ const presignUrl = async (query: Record<string, string>) => {
 
 test("presigned PUT uploads real bytes; process copies them; status reports them; presigned GET downloads them", async () => {
   // 1. presign an upload and PUT the bytes with plain fetch, as a browser would
-  const up = await presignUrl({ file: KEY, mode: "upload", contentType: "text/plain" });
+  const up = await presignUrl({ file: KEY, mode: "upload", contentType: "text/plain", size: String(BYTES.length) });
   const put = await fetch(up.url, { method: "PUT", body: BYTES, headers: up.headers });
   expect(put.status).toBe(200);
 
@@ -67,7 +67,7 @@ test("presigned PUT uploads real bytes; process copies them; status reports them
 });
 
 test("a tampered presigned URL is refused", async () => {
-  const up = await presignUrl({ file: "tamper.txt", mode: "upload" });
+  const up = await presignUrl({ file: "tamper.txt", mode: "upload", size: "1" });
   const url = new URL(up.url);
   url.pathname = url.pathname.replace("tamper.txt", "other.txt");
   expect((await fetch(url, { method: "PUT", body: "x" })).status).toBe(403);
@@ -82,9 +82,16 @@ test("unsigned requests are refused, as by a private bucket with the public acce
 });
 
 test("a signed content type must be sent as signed", async () => {
-  const up = await presignUrl({ file: "typed.png", mode: "upload", contentType: "image/png" });
+  const up = await presignUrl({ file: "typed.png", mode: "upload", contentType: "image/png", size: "1" });
   expect((await fetch(up.url, { method: "PUT", body: "x", headers: { "Content-Type": "text/html" } })).status).toBe(403);
   expect((await fetch(up.url, { method: "PUT", body: "x", headers: up.headers })).status).toBe(200);
+});
+
+test("S3 itself refuses a body of another size than the signed one", async () => {
+  const up = await presignUrl({ file: "sized.bin", mode: "upload", size: "5" });
+  expect((await fetch(up.url, { method: "PUT", body: "123456" })).status).toBe(403);
+  expect((await fetch(up.url, { method: "PUT", body: "1234" })).status).toBe(403);
+  expect((await fetch(up.url, { method: "PUT", body: "12345" })).status).toBe(200);
 });
 
 test("a duplicate event leaves one record and does not copy again; an older one changes nothing", async () => {
@@ -128,7 +135,7 @@ test("status: 404 for a key never processed", async () => {
 test("status tells pending from processed, and an older upload's record from the current upload", async () => {
   const key = "state/re-uploaded.txt";
   const put = async (body: string) => {
-    const up = await presignUrl({ file: key, mode: "upload" });
+    const up = await presignUrl({ file: key, mode: "upload", size: String(Buffer.byteLength(body)) });
     const res = await fetch(up.url, { method: "PUT", body });
     expect(res.status).toBe(200);
     return res.headers.get("etag")!.replace(/"/g, "");

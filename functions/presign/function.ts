@@ -9,6 +9,7 @@ export default defineFunction((config) => ({
     IN_BUCKET: bucket("in").name,
     OUT_BUCKET: bucket("out").name,
     URL_EXPIRES_SECONDS: String(config.presign.urlExpiresSeconds),
+    MAX_UPLOAD_BYTES: String(config.storage.maxUploadBytes),
     ...(config.presign.allowedContentTypes.length > 0 ? { ALLOWED_CONTENT_TYPES: config.presign.allowedContentTypes.join(",") } : {}),
   },
   // Signing needs no call to S3: the URL carries these permissions to the client.
@@ -16,5 +17,5 @@ export default defineFunction((config) => ({
     { sid: "PresignUpload", actions: ["s3:PutObject"], resources: [bucket("in").objects] },
     { sid: "PresignDownload", actions: ["s3:GetObject"], resources: [bucket("out").objects] },
   ],
-  routes: [{ method: "GET", path: "/presign", query: { file: true, mode: false, contentType: false } }],
+  routes: [{ method: "GET", path: "/presign", query: { file: true, mode: false, contentType: false, size: false } }],
 }));

@@ -12,8 +12,13 @@ export interface PresignResponse {
   readonly key: string;
   readonly expiresIn: number;
   readonly expiresAt: string;
-  /** Headers the client must send with the request, exactly (they are part of the signature). */
+  /**
+   * Headers the client must send with the request, exactly (they are part of the signature). Content-Length is
+   * signed too (uploads), but clients set it themselves from the body: S3 refuses any other size.
+   */
   readonly headers: Record<string, string>;
+  /** Uploads: the signed size in bytes. */
+  readonly size?: number;
 }
 
 // Created once per container, on first use, so a configuration fault is a 500 with a log line, not a crash loop.
@@ -26,7 +31,7 @@ function init() {
   return state;
 }
 
-/** GET /presign?file=K&mode=upload|download[&contentType=T] */
+/** GET /presign?file=K&mode=upload&size=N[&contentType=T] | GET /presign?file=K[&mode=download] */
 export const handler = httpHandler(async ({ query: q }) => {
   const mode = q.mode ?? "download";
   if (mode !== "upload" && mode !== "download") return fail(400, "InvalidMode", 'mode must be "upload" or "download"');
@@ -42,6 +47,16 @@ export const handler = httpHandler(async ({ query: q }) => {
     return INTERNAL_ERROR;
   }
 
+  let size: number | undefined;
+  if (mode === "upload") {
+    if (q.size === undefined || q.size === null) return fail(400, "MissingSize", "size (the file's size in bytes) is required for uploads");
+    if (typeof q.size !== "string" || !/^(0|[1-9][0-9]{0,15})$/.test(q.size)) return fail(400, "InvalidSize", "size must be a whole number of bytes (0 or more)");
+    size = Number(q.size);
+    if (size > s.settings.maxUploadBytes) return fail(413, "TooLarge", `size must be at most ${s.settings.maxUploadBytes} bytes`);
+  } else if (q.size !== undefined && q.size !== null) {
+    return fail(400, "InvalidSize", "size applies to uploads only");
+  }
+
   let contentType: string | undefined;
   if (q.contentType !== undefined && q.contentType !== null) {
     if (mode !== "upload") return fail(400, "InvalidContentType", "contentType applies to uploads only");
@@ -54,7 +69,7 @@ export const handler = httpHandler(async ({ query: q }) => {
   const bucket = mode === "upload" ? s.settings.inBucket : s.settings.outBucket;
   const expiresIn = s.settings.expiresIn;
   const signingDate = new Date();
-  const url = await s.presigner.presign({ method, bucket, key: key.key, expiresIn, signingDate, ...(contentType ? { contentType } : {}) });
+  const url = await s.presigner.presign({ method, bucket, key: key.key, expiresIn, signingDate, ...(contentType ? { contentType } : {}), ...(size !== undefined ? { contentLength: size } : {}) });
   const body: PresignResponse = {
     url,
     method,
@@ -63,6 +78,7 @@ export const handler = httpHandler(async ({ query: q }) => {
     expiresIn,
     expiresAt: new Date(signingDate.getTime() + expiresIn * 1000).toISOString(),
     headers: contentType ? { "Content-Type": contentType } : {},
+    ...(size !== undefined ? { size } : {}),
   };
   log.debug("presigned", { mode, bucket, key: key.key });
   return ok(body);

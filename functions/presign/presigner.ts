@@ -6,13 +6,16 @@ import { Hash } from "@smithy/core/serde";
 import { encodeKeyPath } from "../lib/s3-path";
 import type { PresignSettings } from "./settings";
 
-const SIGNED_CONTENT_TYPE: Set<string> = new Set(["content-type"]);
+// S3RequestPresigner leaves these unsigned by default; signing them makes S3 refuse any other type or size.
+const SIGNED_UPLOAD_HEADERS: ReadonlySet<string> = new Set(["content-type", "content-length"]);
 
 export interface PresignRequest {
   readonly method: "PUT" | "GET";
   readonly bucket: string;
   readonly key: string;
   readonly contentType?: string;
+  /** Uploads: the exact body size; signed, so S3 refuses a body of any other length. */
+  readonly contentLength?: number;
   readonly expiresIn: number;
   readonly signingDate: Date;
 }
@@ -48,12 +51,12 @@ export class Presigner {
     const host = target.port ? `${target.hostname}:${target.port}` : target.hostname;
     const headers: Record<string, string> = { host };
     if (r.contentType) headers["content-type"] = r.contentType;
+    if (r.contentLength !== undefined) headers["content-length"] = String(r.contentLength);
     const request = new HttpRequest({ ...target, method: r.method, headers });
     const signed = await this.signer.presign(request, {
       expiresIn: r.expiresIn,
       signingDate: r.signingDate,
-      // S3RequestPresigner leaves content-type unsigned by default; signing it pins the upload's type.
-      ...(r.contentType ? { signableHeaders: SIGNED_CONTENT_TYPE } : {}),
+      ...(r.contentType || r.contentLength !== undefined ? { signableHeaders: SIGNED_UPLOAD_HEADERS as Set<string> } : {}),
     });
     return formatUrl(signed);
   }

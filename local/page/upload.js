@@ -77,7 +77,8 @@ async function upload(file) {
   const row = addRow(key);
   try {
     const type = $("type").value.trim() || file.type;
-    const query = new URLSearchParams({ mode: "upload", file: key });
+    // The size is signed into the URL: S3 refuses a body of any other length.
+    const query = new URLSearchParams({ mode: "upload", file: key, size: String(file.size) });
     if (type) query.set("contentType", type);
     const signed = await api(`/presign?${query}`);
     setState(row, "uploading", "uploading");

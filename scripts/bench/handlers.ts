@@ -93,8 +93,8 @@ export async function handlerBenchmarks(quick: boolean): Promise<HandlerResults>
 
     const scale = quick ? 0.1 : 1;
     const cases: Array<{ name: string; entry: string; events: unknown[]; n: number }> = [
-      { name: "presign", entry: "functions/presign/index.ts", events: Array.from({ length: 64 }, (_, i) => ({ queryStringParameters: { file: `uploads/file-${i}.png`, mode: "upload" }, headers: {} })), n: 20000 * scale },
-      { name: "presign baseline (getSignedUrl + S3Client)", entry: "scripts/bench/baseline-presign.ts", events: Array.from({ length: 64 }, (_, i) => ({ queryStringParameters: { file: `uploads/file-${i}.png`, mode: "upload" }, headers: {} })), n: 20000 * scale },
+      { name: "presign", entry: "functions/presign/index.ts", events: Array.from({ length: 64 }, (_, i) => ({ queryStringParameters: { file: `uploads/file-${i}.png`, mode: "upload", size: "1024" }, headers: {} })), n: 20000 * scale },
+      { name: "presign baseline (getSignedUrl + S3Client)", entry: "scripts/bench/baseline-presign.ts", events: Array.from({ length: 64 }, (_, i) => ({ queryStringParameters: { file: `uploads/file-${i}.png`, mode: "upload", size: "1024" }, headers: {} })), n: 20000 * scale },
       { name: "status", entry: "functions/status/index.ts", events: [{ pathParameters: { key: "bench/object.bin" }, headers: {} }], n: Math.max(50, 500 * scale) },
       { name: "authorize", entry: "functions/authorize/index.ts", events: [{ type: "TOKEN", authorizationToken: `Bearer ${token}`, methodArn }], n: 5000 * scale },
       { name: "process", entry: "functions/process/index.ts", events: Array.from({ length: 1000 }, (_, i) => s3Event(IN, "bench/object.bin", 1024, sequencer(i))), n: Math.max(20, 100 * scale) },
