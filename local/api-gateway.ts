@@ -38,18 +38,22 @@ export class LocalRestApi {
   readonly unsupported: string[] = [];
   private readonly routes: Route[] = [];
   private readonly authCache = new Map<string, { expires: number; result: AuthorizerResult }>();
-  /** The environment's allowed origins (as the storage stack's CORS rules carry them) and their preflight VTL. */
+  /** The environment's allowed origins (the pipeline reads them from the synthesized CORS rules) and their preflight VTL. */
   private readonly origins: readonly string[];
   private readonly originTemplate: string;
   /** arn:aws:execute-api:<region>:<account>:<api id>, the prefix of every method ARN. */
   private readonly executionArn: string;
 
-  constructor(private readonly app: SynthesizedApp, private readonly functions: Map<string, LocalFunction>, private readonly log: InvocationLog) {
+  constructor(
+    private readonly app: SynthesizedApp,
+    private readonly functions: Map<string, LocalFunction>,
+    private readonly log: InvocationLog,
+    origins: readonly string[],
+  ) {
     this.stack = app.stackName("api");
     this.stages = app.resources(this.stack, "aws_api_gateway_stage").map((s) => String(s.body.stage_name));
     this.executionArn = `arn:aws:execute-api:${app.region(this.stack)}:${LOCAL_ACCOUNT}:${LOCAL_API_ID}`;
-    const origins = app.resources(app.stackName("storage"), "aws_s3_bucket_cors_configuration")[0]?.body.cors_rule?.[0]?.allowed_origins;
-    this.origins = Array.isArray(origins) ? origins.map(String) : [];
+    this.origins = origins;
     this.originTemplate = echoAllowedOriginTemplate(this.origins);
     const paths = new Map<string, string>(); // resource address -> template
     const pathOf = (ref: unknown): string => {

@@ -100,6 +100,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       rules: app.resolve(storage, c.body.cors_rule ?? []) as Array<Record<string, unknown>>,
     })),
   );
+  const allowedOrigins = new Set([...cors.values()].flatMap((rules) => rules.flatMap((r) => r.allowedOrigins)));
   const aws = await startLocalAws({ buckets, table, cors, onS3Event: (e) => notifications?.onS3rverEvent(e as S3rverEvent) });
 
   const server: Server = createServer();
@@ -149,12 +150,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     );
   }
 
-  const api = new LocalRestApi(app, functions, (e) => log(`${e.function} ${e.status} ${e.durationMs.toFixed(1)} ms${e.detail ? `  ${e.detail}` : ""}`));
+  const api = new LocalRestApi(app, functions, (e) => log(`${e.function} ${e.status} ${e.durationMs.toFixed(1)} ms${e.detail ? `  ${e.detail}` : ""}`), [...allowedOrigins]);
   notes.push(...api.unsupported);
   notifications = new LocalS3Notifications(app, functions, log);
 
   const apiUrl = `${serverUrl}/${api.stages[0]}`;
-  const allowedOrigins = new Set([...cors.values()].flatMap((rules) => rules.flatMap((r) => r.allowedOrigins)));
   server.on("request", (req, res) => {
     const url = new URL(req.url ?? "/", serverUrl);
     if (req.method === "GET" && (url.pathname === "/" || url.pathname === "/upload.js")) {

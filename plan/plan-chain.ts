@@ -86,8 +86,8 @@ export function changesIn(text: string): { counts: ChangeCounts; replaced: strin
 }
 
 /** The producer outputs a stack reads that were planned as placeholders: "<producer>: <output>". */
-function placeholdersOf(configFile: string, planned: ReadonlyMap<string, { outputs: Record<string, PlannedOutput> }>): string[] {
-  const text = readFileSync(configFile, "utf8");
+function placeholdersOf(config: unknown, planned: ReadonlyMap<string, { outputs: Record<string, PlannedOutput> }>): string[] {
+  const text = JSON.stringify(config);
   return [...new Set([...text.matchAll(/terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)].map((m) => `${m[1]}: ${m[2]}`))]
     .filter((k) => {
       const [producer, output] = k.split(": ") as [string, string];
@@ -182,14 +182,14 @@ export async function planChain(o: ChainOptions): Promise<ChainResult> {
       override.terraform = { backend: { local: { path: path.join(o.workDir, `${stack}.tfstate`) } } };
     }
     writeFileSync(path.join(dir, "zz_plan_override.tf.json"), JSON.stringify(override, null, 2));
-    return { stack, configFile, config, region };
+    return { stack, config, region };
   });
   const init = (stack: string) => run(stack, "init", ["init", "-input=false", "-no-color"]);
   // A mirror is only read, so inits run together; Terraform's plugin cache is not safe for concurrent downloads.
   if (o.setup.source.kind === "mirror") await Promise.all(prepared.map((p) => init(p.stack)));
   else for (const p of prepared) await init(p.stack);
 
-  for (const { stack, configFile, config, region } of prepared) {
+  for (const { stack, config, region } of prepared) {
     const step = (label: string, args: string[]) => run(stack, label, args);
     const warnings: string[] = [];
     // No separate `terraform validate`: plan runs the same validation first (same errors and warnings), and every
@@ -199,7 +199,7 @@ export async function planChain(o: ChainOptions): Promise<ChainResult> {
     const { counts, replaced } = changesIn(plan.stdout);
     const consumed = o.stacks.slice(o.stacks.indexOf(stack) + 1).length > 0;
     if (!consumed && o.json === "producers") {
-      plans.push({ stack, counts, replaced, placeholders: placeholdersOf(configFile, outputsFiles), warnings, text: plan.stdout, outputs: {} });
+      plans.push({ stack, counts, replaced, placeholders: placeholdersOf(config, outputsFiles), warnings, text: plan.stdout, outputs: {} });
       log(`${stack}: ${describe(counts, plans[plans.length - 1]!.placeholders.length)}`);
       continue;
     }
@@ -219,7 +219,7 @@ export async function planChain(o: ChainOptions): Promise<ChainResult> {
     writeOutputsState(file, outputs, o.setup.terraformVersion, `planned-${stack}`);
     outputsFiles.set(stack, { file, outputs });
 
-    const placeholders = placeholdersOf(configFile, outputsFiles);
+    const placeholders = placeholdersOf(config, outputsFiles);
     plans.push({ stack, counts, replaced, placeholders, warnings, text: plan.stdout, json: shown.stdout, outputs });
     log(`${stack}: ${describe(counts, placeholders.length)}`);
   }

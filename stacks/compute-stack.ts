@@ -6,7 +6,7 @@ import { S3BucketNotification, type S3BucketNotificationLambdaFunction } from "@
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { BundledFunction } from "../constructs/bundled-function";
 import type { PipelineFunction } from "../pipeline/function-declaration";
-import { isRef, type BucketName, type ResourceRef } from "../pipeline/refs";
+import { isRef, type BucketName } from "../pipeline/refs";
 import { DEFAULT_OBJECT_CREATED_EVENTS } from "../pipeline/s3-filters";
 import type { IamStack } from "./iam-stack";
 import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
@@ -34,20 +34,10 @@ export class ComputeStack extends PipelineStack {
     super(scope, id, props);
     const c = this.config;
     const storage = props.storage;
-    const resolve = (ref: ResourceRef): string => {
-      switch (ref.kind) {
-        case "bucket":
-          return ref.part === "name" ? storage.bucket(ref.bucket).bucket : storage.bucket(ref.bucket).arn;
-        case "table":
-          return ref.part === "name" ? storage.table(ref.table).name : storage.table(ref.table).arn;
-        case "ssm-parameter":
-          return ref.name;
-      }
-    };
 
     const functions = new Map<string, BundledFunction>();
     for (const fn of props.functions) {
-      const environment = Object.fromEntries(Object.entries(fn.environment ?? {}).map(([k, v]) => [k, isRef(v) ? resolve(v) : v]));
+      const environment = Object.fromEntries(Object.entries(fn.environment ?? {}).map(([k, v]) => [k, isRef(v) ? storage.reference(v) : v]));
       // Functions behind the API answer browsers: they echo an allowed origin (functions/lib/http.ts).
       if (fn.routes?.length) environment.ALLOWED_ORIGINS = c.allowedOrigins.join(",");
       functions.set(

@@ -31,17 +31,7 @@ export class IamStack extends PipelineStack {
     const partition = new DataAwsPartition(this, "partition").partition;
     const region = this.config.region;
     const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
-    const storage = props.storage;
-    const resolve = (ref: ResourceRef): string => {
-      switch (ref.kind) {
-        case "bucket":
-          return ref.part === "objects" ? `${storage.bucket(ref.bucket).arn}/${ref.prefix ?? ""}*` : ref.part === "arn" ? storage.bucket(ref.bucket).arn : storage.bucket(ref.bucket).bucket;
-        case "table":
-          return ref.part === "arn" ? storage.table(ref.table).arn : storage.table(ref.table).name;
-        case "ssm-parameter":
-          return ref.part === "arn" ? arn("ssm", `parameter${ref.name}`) : ref.name;
-      }
-    };
+    const resolve = (ref: ResourceRef) => props.storage.reference(ref, arn);
 
     const roles = new Map<string, IamRole>();
     for (const fn of props.functions) {

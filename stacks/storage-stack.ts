@@ -5,7 +5,7 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { addHardenedBucket } from "../constructs/hardened-bucket";
 import { HASH_KEY } from "../functions/lib/file-record";
-import type { BucketName, TableName } from "../pipeline/refs";
+import type { BucketName, ResourceRef, TableName } from "../pipeline/refs";
 import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
 
 interface HardenedBucketProps {
@@ -74,6 +74,25 @@ export class StorageStack extends PipelineStack {
       serverSideEncryption: { enabled: true },
       deletionProtectionEnabled: !s.forceDestroy,
     });
+  }
+
+  /**
+   * The Terraform expression for a declaration's reference (names for environment variables, ARNs for policies).
+   * `arn` builds ARNs of resources this stack does not own (SSM parameters); only iam needs it.
+   */
+  reference(ref: ResourceRef, arn?: (service: string, resource: string) => string): string {
+    switch (ref.kind) {
+      case "bucket": {
+        const b = this.bucket(ref.bucket);
+        return ref.part === "objects" ? `${b.arn}/${ref.prefix ?? ""}*` : ref.part === "arn" ? b.arn : b.bucket;
+      }
+      case "table":
+        return ref.part === "arn" ? this.table(ref.table).arn : this.table(ref.table).name;
+      case "ssm-parameter":
+        if (ref.part === "name") return ref.name;
+        if (!arn) throw new Error(`the ARN of SSM parameter ${ref.name} is resolved in the iam stack only`);
+        return arn("ssm", `parameter${ref.name}`);
+    }
   }
 
   /** The bucket a declaration's reference names. */
