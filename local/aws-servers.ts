@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Cors, type CorsRule } from "./s3-cors";
+import { multipartLikeS3, type MultipartContext } from "./s3-multipart";
 
 // Neither server ships types; the surface used here is small.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -46,10 +47,11 @@ const s3rverRouter = require("@20minutes/s3rver/lib/routes") as {
 let copySourceFixInstalled = false;
 
 /**
- * Two layers placed right after s3rver's authentication layer (installed once per process; the router is a
+ * Layers placed right after s3rver's authentication layer (installed once per process; the router is a
  * singleton): they must see the request after its signature was checked.
  * - Private buckets: S3 with the public access block refuses anonymous requests; s3rver serves them.
  * - x-amz-copy-source is signed, so it may only be rewritten after the check (see normalizeCopySource).
+ * - Multipart uploads follow S3's rules (see multipartLikeS3).
  */
 function installS3Fidelity(): void {
   if (copySourceFixInstalled) return;
@@ -68,7 +70,8 @@ function installS3Fidelity(): void {
     normalizeCopySource(ctx.headers);
     await next();
   });
-  const layers = s3rverRouter.stack.splice(s3rverRouter.stack.length - 2, 2);
+  s3rverRouter.use("/:bucket/:key*", (ctx, next) => multipartLikeS3(ctx as unknown as MultipartContext, next));
+  const layers = s3rverRouter.stack.splice(s3rverRouter.stack.length - 3, 3);
   s3rverRouter.stack.splice(auth + 1, 0, ...layers);
   copySourceFixInstalled = true;
 }

@@ -39,7 +39,11 @@ export class ComputeStack extends PipelineStack {
     for (const fn of props.functions) {
       const environment = Object.fromEntries(Object.entries(fn.environment ?? {}).map(([k, v]) => [k, isRef(v) ? storage.reference(v) : v]));
       // Functions behind the API answer browsers: they echo an allowed origin (functions/lib/http.ts).
-      if (fn.routes?.length) environment.ALLOWED_ORIGINS = c.allowedOrigins.join(",");
+      if (fn.routes?.length) {
+        environment.ALLOWED_ORIGINS = c.allowedOrigins.join(",");
+        // Each caller's keys live in their own space when there is an authorizer to name them (functions/lib/key-space.ts).
+        environment.KEY_SPACES = c.api.auth.enabled ? "private" : "shared";
+      }
       functions.set(
         fn.name,
         new BundledFunction(this, fn.name, {

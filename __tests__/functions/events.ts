@@ -1,5 +1,8 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 
+/** The principal the authorizer names in every test event (`requestContext.authorizer.principalId`). */
+export const TEST_PRINCIPAL = "user-1";
+
 /** A REST API (v1) proxy event with only what the handlers read; the rest is API Gateway's usual shape. */
 export function apiEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
   return {
@@ -12,7 +15,7 @@ export function apiEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGate
     multiValueQueryStringParameters: null,
     pathParameters: null,
     stageVariables: null,
-    requestContext: {} as APIGatewayProxyEvent["requestContext"],
+    requestContext: { authorizer: { principalId: TEST_PRINCIPAL } } as unknown as APIGatewayProxyEvent["requestContext"],
     body: null,
     isBase64Encoded: false,
     ...overrides,

@@ -1,5 +1,9 @@
 import fc from "fast-check";
-import { apiEvent } from "./events";
+import { principalPrefix } from "../../functions/lib/key-space";
+import { apiEvent, TEST_PRINCIPAL } from "./events";
+
+/** The caller's key space: every signed key starts with it. */
+const SPACE = principalPrefix(TEST_PRINCIPAL);
 
 type Handler = typeof import("../../functions/presign/index").handler;
 
@@ -11,6 +15,7 @@ const ENV = {
   AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE00",
   AWS_SECRET_ACCESS_KEY: "secretsecretsecretsecretsecretsecretsecr",
   AWS_REGION: "eu-west-1",
+  KEY_SPACES: "private",
 };
 
 /** Fresh module (and so fresh per-container state) with the given environment. */
@@ -34,17 +39,17 @@ describe("presign: URLs", () => {
   test("download is the default mode (seed-compatible) and points at the out-bucket", async () => {
     const r = await call(load(), { file: "reports/q3.pdf" });
     expect(r.statusCode).toBe(200);
-    expect(r.json).toMatchObject({ method: "GET", bucket: "ddn-dev-out", key: "reports/q3.pdf", expiresIn: 3600, headers: {} });
+    expect(r.json).toMatchObject({ method: "GET", bucket: "ddn-dev-out", key: `${SPACE}reports/q3.pdf`, expiresIn: 3600, headers: {} });
     const url = new URL(r.json.url);
     expect(url.origin).toBe("https://ddn-dev-out.s3.eu-west-1.amazonaws.com");
-    expect(url.pathname).toBe("/reports/q3.pdf");
+    expect(url.pathname).toBe(`/${SPACE}reports/q3.pdf`);
     expect(url.searchParams.get("X-Amz-Expires")).toBe("3600");
   });
 
   test("upload points at the in-bucket with a PUT and encodes the key as S3 does", async () => {
     const r = await call(load(), { file: "a b+c/ü(1).png", mode: "upload", size: "10" });
-    expect(r.json).toMatchObject({ method: "PUT", bucket: "ddn-dev-in", key: "a b+c/ü(1).png" });
-    expect(new URL(r.json.url).pathname).toBe("/a%20b%2Bc/%C3%BC%281%29.png");
+    expect(r.json).toMatchObject({ method: "PUT", bucket: "ddn-dev-in", key: `${SPACE}a b+c/ü(1).png` });
+    expect(new URL(r.json.url).pathname).toBe(`/${SPACE}a%20b%2Bc/%C3%BC%281%29.png`);
   });
 
   test("no checksum parameters in the URL (real S3 would answer BadDigest to a browser PUT)", async () => {
@@ -97,7 +102,18 @@ describe("presign: URLs", () => {
 
   test("a local endpoint override gives path-style URLs", async () => {
     const r = await call(load({ AWS_ENDPOINT_URL_S3: "http://127.0.0.1:4569" }), { file: "a/b.txt", mode: "upload", size: "10" });
-    expect(r.json.url.startsWith("http://127.0.0.1:4569/ddn-dev-in/a/b.txt?")).toBe(true);
+    expect(r.json.url.startsWith(`http://127.0.0.1:4569/ddn-dev-in/${SPACE}a/b.txt?`)).toBe(true);
+  });
+
+  test("key spaces: the principal's own prefix; the shared space without an authorizer; no principal is a fault", async () => {
+    const other = await load()(apiEvent({ queryStringParameters: { file: "k" }, requestContext: { authorizer: { principalId: "auth0|123" } } as any }));
+    expect(JSON.parse(other.body).key).toBe(`${principalPrefix("auth0|123")}k`);
+    expect(JSON.parse((await call(load({ KEY_SPACES: "shared" }), { file: "k" })).body).key).toBe("shared/k");
+    for (const requestContext of [{}, { authorizer: null }, { authorizer: { principalId: "" } }, { authorizer: { principalId: 7 } }]) {
+      const res = await load()(apiEvent({ queryStringParameters: { file: "k" }, requestContext: requestContext as any }));
+      expect(res.statusCode).toBe(500);
+    }
+    expect((await call(load({ KEY_SPACES: undefined }), { file: "k" })).statusCode).toBe(500);
   });
 
   test("CORS: an allowed origin is echoed, others get the first allowed origin", async () => {
@@ -141,7 +157,7 @@ describe("presign: bad input is a 400 with a code and a message", () => {
   });
 
   test("exactly 1024 bytes is accepted", async () => {
-    expect((await call(load(), { file: "a".repeat(1024) })).statusCode).toBe(200);
+    expect((await call(load(), { file: "a".repeat(1024 - SPACE.length) })).statusCode).toBe(200);
   });
 
   test("the content-type allow-list applies to the bare type/subtype", async () => {
@@ -203,7 +219,7 @@ describe("presign: property-based, hostile events", () => {
         const res = await handler(apiEvent({ queryStringParameters: { file: key } }));
         expect(res.statusCode).toBe(200);
         const url = new URL(JSON.parse(res.body).url);
-        expect(decodeURIComponent(url.pathname.slice(1))).toBe(key);
+        expect(decodeURIComponent(url.pathname.slice(1))).toBe(SPACE + key);
       }),
       { numRuns: 200 },
     );

@@ -3,7 +3,11 @@ import { HeadObjectCommand, NotFound, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { handler } from "../../functions/status/index";
-import { apiEvent } from "./events";
+import { principalPrefix } from "../../functions/lib/key-space";
+import { apiEvent, TEST_PRINCIPAL } from "./events";
+
+/** The caller's key space: `/files/{key}` is relative to it; records and HeadObject use the full key. */
+const SPACE = principalPrefix(TEST_PRINCIPAL);
 
 const db = mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
@@ -18,10 +22,11 @@ beforeEach(() => {
   process.env.TABLE_NAME = "files";
   process.env.IN_BUCKET = "in";
   process.env.ALLOWED_ORIGINS = "http://localhost:3000";
+  process.env.KEY_SPACES = "private";
 });
 
 const recordItem = (etag: string) => ({
-  Item: { key: { S: "k" }, size: { N: "1" }, etag: { S: etag }, contentType: { S: "text/plain" }, sequencer: { S: "01" }, sequencerSort: { S: "01" }, uploadedAt: { S: "t" }, processedAt: { S: "t" }, status: { S: "PROCESSED" } },
+  Item: { key: { S: `${SPACE}k` }, size: { N: "1" }, etag: { S: etag }, contentType: { S: "text/plain" }, sequencer: { S: "01" }, sequencerSort: { S: "01" }, uploadedAt: { S: "t" }, processedAt: { S: "t" }, status: { S: "PROCESSED" } },
 });
 const upload = (etag: string) => ({ ETag: `"${etag}"`, ContentLength: 5, LastModified: new Date("2026-11-22T00:00:00Z") });
 
@@ -31,8 +36,8 @@ describe("processing state", () => {
     s3.on(HeadObjectCommand).resolves(upload("e2"));
     const res = await get("k");
     expect(res.statusCode).toBe(200);
-    expect(JSON.parse(res.body)).toEqual({ key: "k", status: "PENDING", etag: "e2", size: 5, uploadedAt: "2026-11-22T00:00:00.000Z" });
-    expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({ Bucket: "in", Key: "k" });
+    expect(JSON.parse(res.body)).toEqual({ key: `${SPACE}k`, status: "PENDING", etag: "e2", size: 5, uploadedAt: "2026-11-22T00:00:00.000Z" });
+    expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({ Bucket: "in", Key: `${SPACE}k` });
   });
 
   test("a newer upload than the record is PENDING; the record of the current upload is PROCESSED", async () => {
@@ -63,7 +68,7 @@ describe("processing state", () => {
 test("200 with the record (internal ordering field left out)", async () => {
   db.on(GetItemCommand).resolves({
     Item: {
-      key: { S: "a b+c.png" },
+      key: { S: `${SPACE}a b+c.png` },
       size: { N: "11" },
       etag: { S: "e" },
       contentType: { S: "image/png" },
@@ -77,7 +82,7 @@ test("200 with the record (internal ordering field left out)", async () => {
   const res = await get("a%20b%2Bc.png");
   expect(res.statusCode).toBe(200);
   expect(JSON.parse(res.body)).toEqual({
-    key: "a b+c.png",
+    key: `${SPACE}a b+c.png`,
     size: 11,
     etag: "e",
     contentType: "image/png",
@@ -86,7 +91,7 @@ test("200 with the record (internal ordering field left out)", async () => {
     processedAt: "2026-11-21T10:00:01.000Z",
     status: "PROCESSED",
   });
-  expect(db.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({ TableName: "files", Key: { key: { S: "a b+c.png" } } });
+  expect(db.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({ TableName: "files", Key: { key: { S: `${SPACE}a b+c.png` } } });
   expect(res.headers!["Access-Control-Allow-Origin"]).toBe("http://localhost:3000");
 });
 
@@ -103,6 +108,7 @@ test.each([
   ["encoded control character", "a%07b", "InvalidKey"],
   ["leading slash", "%2Fetc", "InvalidKey"],
   ["too long", "a".repeat(1025), "InvalidKey"],
+  ["too long with the space's prefix", "a".repeat(1025 - SPACE.length), "InvalidKey"],
   ["non-string", 7, "InvalidKey"],
 ])("400 for %s", async (_n, key, code) => {
   const res = await get(key);

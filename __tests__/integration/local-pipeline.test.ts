@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
+import { principalPrefix } from "../../functions/lib/key-space";
 import { curlWalkthrough } from "../../local/walkthrough";
 import { synthEnv, type Synthesized } from "../stacks/synth";
 
@@ -46,20 +47,20 @@ test("presign upload -> PUT bytes -> processed -> GET /files/{key} -> presign do
   expect((await fetch(upload.url, { method: "PUT", body: BYTES, headers: upload.headers })).status).toBe(200);
 
   const record = await waitForRecord(KEY, headers);
-  expect(record).toMatchObject({ key: KEY, size: BYTES.length, contentType: "text/plain", status: "PROCESSED" });
+  expect(record).toMatchObject({ key: principalPrefix("e2e-user") + KEY, owner: "e2e-user", size: BYTES.length, contentType: "text/plain", status: "PROCESSED" });
   expect(record.versionId).toEqual(expect.any(String));
 
   const down = (await (await fetch(`${p.apiUrl}/presign?file=${encodeURIComponent(KEY)}`, { headers })).json()) as { url: string };
   const got = await fetch(down.url);
   expect(got.status).toBe(200);
   expect(Buffer.from(await got.arrayBuffer())).toEqual(BYTES);
-  expect(log.some((l) => /ddn-dev-process ok .* s3 event e2e\/a\+b%2Bc\+%C3%BC\+%E2%9C%93\.txt/.test(l))).toBe(true);
+  expect(log.some((l) => /ddn-dev-process ok .* s3 event private\/ZTJlLXVzZXI\/e2e\/a\+b%2Bc\+%C3%BC\+%E2%9C%93\.txt/.test(l))).toBe(true);
 });
 
 test("a duplicate S3 event leaves one record, unchanged", async () => {
   const headers = await auth();
   const before = await waitForRecord(KEY, headers);
-  await p.notifications.redeliver(KEY);
+  await p.notifications.redeliver(principalPrefix("e2e-user") + KEY);
   await p.notifications.idle();
   const after = await waitForRecord(KEY, headers);
   expect(after).toEqual(before);
@@ -187,10 +188,11 @@ test("the printed curl walkthrough runs line by line: upload, wait until process
   const lines = r.stdout.trim().split("\n");
   expect(lines[0]).toMatch(/^token: ey/);
   expect(lines[1]).toBe('{"status":"ok"}');
-  expect(JSON.parse(lines[2]!)).toMatchObject({ method: "PUT", key: "hello world.txt" });
+  // The local identity's tokens name "local-user": its key space prefixes every key.
+  expect(JSON.parse(lines[2]!)).toMatchObject({ method: "PUT", key: `${principalPrefix("local-user")}hello world.txt` });
   expect(lines[3]).toMatch(/^uploaded, ETag [0-9a-f]{32}$/);
   expect(lines[4]).toBe("processed");
-  expect(JSON.parse(lines[5]!)).toMatchObject({ key: "hello world.txt", status: "PROCESSED", contentType: "text/plain" });
+  expect(JSON.parse(lines[5]!)).toMatchObject({ key: `${principalPrefix("local-user")}hello world.txt`, owner: "local-user", status: "PROCESSED", contentType: "text/plain" });
   expect(lines[6]).toBe("hello, pipeline");
   expect(lines[7]).toBe("without a token: 401");
 });

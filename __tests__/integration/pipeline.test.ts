@@ -1,7 +1,11 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { LOCAL_CREDENTIALS, startLocalAws, type LocalAws } from "../../local/aws-servers";
 import { resetClients } from "../../functions/lib/clients";
-import { apiEvent, s3Record } from "../functions/events";
+import { principalPrefix } from "../../functions/lib/key-space";
+import { apiEvent, s3Record, TEST_PRINCIPAL } from "../functions/events";
+
+/** Handlers put the caller's files in its key space; S3 events and records carry the full key. */
+const SPACE = principalPrefix(TEST_PRINCIPAL);
 
 // Real servers on 127.0.0.1: s3rver verifies SigV4 (including presigned URLs), dynalite implements DynamoDB.
 const IN = "ddn-test-in";
@@ -17,7 +21,7 @@ let status: typeof import("../../functions/status/index").handler;
 
 beforeAll(async () => {
   aws = await startLocalAws({ buckets: [IN, OUT], table: { name: TABLE, hashKey: "key" } });
-  Object.assign(process.env, aws.env, { IN_BUCKET: IN, OUT_BUCKET: OUT, TABLE_NAME: TABLE, ALLOWED_ORIGINS: "http://localhost:3000", MAX_UPLOAD_BYTES: "1048576" });
+  Object.assign(process.env, aws.env, { IN_BUCKET: IN, OUT_BUCKET: OUT, TABLE_NAME: TABLE, ALLOWED_ORIGINS: "http://localhost:3000", MAX_UPLOAD_BYTES: "1048576", KEY_SPACES: "private" });
   resetClients();
   jest.resetModules();
   presign = require("../../functions/presign/index").handler;
@@ -42,20 +46,20 @@ test("presigned PUT uploads real bytes; process copies them; status reports them
   expect(put.status).toBe(200);
 
   // 2. deliver the event exactly as S3 encodes it (spaces as "+", "+" as %2B, UTF-8 percent-encoded)
-  const record = s3Record(KEY, { bucket: IN, size: BYTES.length, sequencer: "0062E99A88DC407460" });
-  expect(record.s3.object.key).toBe("uploads/a+b%2Bc+%C3%BC+%E2%9C%93.txt");
+  const record = s3Record(SPACE + KEY, { bucket: IN, size: BYTES.length, sequencer: "0062E99A88DC407460" });
+  expect(record.s3.object.key).toBe(`${SPACE}uploads/a+b%2Bc+%C3%BC+%E2%9C%93.txt`);
   expect(await processFn({ Records: [record] } as any)).toEqual({ processed: 1, skipped: 0, ignored: 0 });
 
   // 3. the copy exists in the out-bucket under the decoded key, with its content type
   const s3 = new S3Client({ endpoint: aws.s3Endpoint, forcePathStyle: true, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
-  const head = await s3.send(new HeadObjectCommand({ Bucket: OUT, Key: KEY }));
+  const head = await s3.send(new HeadObjectCommand({ Bucket: OUT, Key: SPACE + KEY }));
   expect(head.ContentLength).toBe(BYTES.length);
   expect(head.ContentType).toBe("text/plain");
 
   // 4. status returns the record (path parameter percent-encoded, as API Gateway passes it)
   const st = await status(apiEvent({ resource: "/files/{key+}", pathParameters: { key: encodeURIComponent(KEY).replace(/%2F/g, "/") } }));
   expect(st.statusCode).toBe(200);
-  expect(JSON.parse(st.body)).toMatchObject({ key: KEY, size: BYTES.length, contentType: "text/plain", status: "PROCESSED", sequencer: "0062E99A88DC407460" });
+  expect(JSON.parse(st.body)).toMatchObject({ key: SPACE + KEY, owner: TEST_PRINCIPAL, size: BYTES.length, contentType: "text/plain", status: "PROCESSED", sequencer: "0062E99A88DC407460" });
 
   // 5. a presigned GET downloads the same bytes from the out-bucket
   const down = await presignUrl({ file: KEY });
@@ -96,14 +100,15 @@ test("S3 itself refuses a body of another size than the signed one", async () =>
 
 test("a duplicate event leaves one record and does not copy again; an older one changes nothing", async () => {
   const s3 = new S3Client({ endpoint: aws.s3Endpoint, forcePathStyle: true, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
-  await s3.send(new PutObjectCommand({ Bucket: IN, Key: "dup.txt", Body: "v2", ContentType: "text/plain" }));
-  const newer = s3Record("dup.txt", { bucket: IN, sequencer: "0062E99A88DC4074B0" });
+  const dup = `${SPACE}dup.txt`;
+  await s3.send(new PutObjectCommand({ Bucket: IN, Key: dup, Body: "v2", ContentType: "text/plain" }));
+  const newer = s3Record(dup, { bucket: IN, sequencer: "0062E99A88DC4074B0" });
   expect(await processFn({ Records: [newer, newer] } as any)).toEqual({ processed: 1, skipped: 1, ignored: 0 });
-  const older = s3Record("dup.txt", { bucket: IN, sequencer: "0062E99A88DC4074A0" });
+  const older = s3Record(dup, { bucket: IN, sequencer: "0062E99A88DC4074A0" });
   expect(await processFn({ Records: [older] } as any)).toEqual({ processed: 0, skipped: 1, ignored: 0 });
   const st = await status(apiEvent({ pathParameters: { key: "dup.txt" } }));
   expect(JSON.parse(st.body).sequencer).toBe("0062E99A88DC4074B0");
-  const body = await (await s3.send(new GetObjectCommand({ Bucket: OUT, Key: "dup.txt" }))).Body!.transformToString();
+  const body = await (await s3.send(new GetObjectCommand({ Bucket: OUT, Key: dup }))).Body!.transformToString();
   expect(body).toBe("v2");
   s3.destroy();
 });
@@ -144,7 +149,7 @@ test("status tells pending from processed, and an older upload's record from the
     const res = await status(apiEvent({ resource: "/files/{key+}", pathParameters: { key: encodeURIComponent(key).replace(/%2F/g, "/") }, queryStringParameters: query ?? null }));
     return { code: res.statusCode, body: JSON.parse(res.body) };
   };
-  const processUpload = (sequencer: string, size: number) => processFn({ Records: [s3Record(key, { bucket: IN, size, sequencer })] } as any);
+  const processUpload = (sequencer: string, size: number) => processFn({ Records: [s3Record(SPACE + key, { bucket: IN, size, sequencer })] } as any);
 
   const first = await put("first");
   expect(await state()).toMatchObject({ code: 200, body: { status: "PENDING", etag: first } });

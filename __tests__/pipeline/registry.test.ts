@@ -24,7 +24,7 @@ const problems = (functions: PipelineFunction[], c = config): string[] => {
 
 describe("function registry", () => {
   test("discovers every functions/<name>/function.ts, sorted; lib/ is not a function", () => {
-    expect(functionNames()).toEqual(["authorize", "presign", "process", "status"]);
+    expect(functionNames()).toEqual(["authorize", "presign", "process", "status", "uploads"]);
   });
 
   test.each(environmentNames())("%s: the environment's overrides win over the declared defaults", (env) => {

@@ -51,10 +51,11 @@ describe.each(ENVIRONMENTS)("compute stack (%s)", (env) => {
 
     test("environment: exactly the declared variables (+ origins for API functions, source maps)", () => {
       const keys = Object.keys(declared.environment ?? {});
-      if (declared.routes?.length) keys.push("ALLOWED_ORIGINS");
+      if (declared.routes?.length) keys.push("ALLOWED_ORIGINS", "KEY_SPACES");
       expect(Object.keys(fn(name).environment.variables).sort()).toEqual([...keys, "NODE_OPTIONS"].sort());
       for (const [k, v] of Object.entries(declared.environment ?? {})) if (typeof v === "string") expect(fn(name).environment.variables[k]).toBe(v);
       if (declared.routes?.length) expect(fn(name).environment.variables.ALLOWED_ORIGINS).toBe(config.allowedOrigins.join(","));
+      if (declared.routes?.length) expect(fn(name).environment.variables.KEY_SPACES).toBe(config.api.auth.enabled ? "private" : "shared");
     });
   });
 

@@ -1,3 +1,4 @@
+import { spaceRoot } from "../../functions/lib/key-space";
 import { list, resources, synthEnv, ENVIRONMENTS, expected, type Synthesized } from "./synth";
 
 function statements(policy: string): any[] {
@@ -60,11 +61,21 @@ describe.each(ENVIRONMENTS)("iam stack (%s)", (env) => {
     if (onFailure.length) expect(st.find((x) => x.Sid === "OnFailureDestination")).toMatchObject({ Action: "sqs:SendMessage", Resource: expect.stringMatching(new RegExp(`:${names.failureQueue(name)}$`)) });
   });
 
-  test("presign: PutObject on in/*, GetObject on out/* and nothing else of S3", () => {
+  test("presign: PutObject on in/<spaces>/*, GetObject on out/<spaces>/* and nothing else of S3", () => {
+    const root = spaceRoot(config.api.auth.enabled);
     const st = statements(policyOf("presign")).filter((x) => String(x.Action).startsWith("s3:"));
     expect(st.map((x) => [x.Action, x.Resource])).toEqual([
-      ["s3:PutObject", expect.stringMatching(/in-bucketarn\}\/\*$/)],
-      ["s3:GetObject", expect.stringMatching(/out-bucketarn\}\/\*$/)],
+      ["s3:PutObject", expect.stringMatching(new RegExp(`in-bucketarn\\}/${root}\\*$`))],
+      ["s3:GetObject", expect.stringMatching(new RegExp(`out-bucketarn\\}/${root}\\*$`))],
+    ]);
+  });
+
+  test("uploads: the multipart actions its routes use, on the in-bucket's key spaces only", () => {
+    const root = spaceRoot(config.api.auth.enabled);
+    const st = statements(policyOf("uploads")).filter((x) => /^s3:/.test(String([x.Action].flat()[0])));
+    expect(st.map((x) => [[x.Action].flat().sort(), x.Resource])).toEqual([
+      [["s3:PutObject"], expect.stringMatching(new RegExp(`in-bucketarn\\}/${root}\\*$`))],
+      [["s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], expect.stringMatching(new RegExp(`in-bucketarn\\}/${root}\\*$`))],
     ]);
   });
 

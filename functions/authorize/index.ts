@@ -1,5 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from "aws-lambda";
 import { isObject } from "../lib/is-object";
+import { isValidPrincipal, MAX_PRINCIPAL_BYTES } from "../lib/key-space";
 import { beginInvocation, errorFields, log } from "../lib/log";
 import { InvalidToken, JwtVerifier, readVerifierSettings } from "./verifier";
 
@@ -36,7 +37,8 @@ export async function handler(event: APIGatewayTokenAuthorizerEvent, context?: C
       const value = claims[name];
       if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") context[name] = value;
     }
-    if (typeof claims.sub !== "string" || claims.sub === "") throw new InvalidToken("token has no sub");
+    // The sub names the caller's key space (functions/lib/key-space.ts): it must be one the space can be made of.
+    if (!isValidPrincipal(claims.sub)) throw new InvalidToken(`token has no sub of 1 to ${MAX_PRINCIPAL_BYTES} bytes`);
     log.info("allowed", { sub: claims.sub });
     return {
       principalId: claims.sub,

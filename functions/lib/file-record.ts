@@ -2,7 +2,10 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 
 /** The metadata record of one file in TABLE_NAME, keyed by its object key. */
 export interface FileRecord {
+  /** The full S3 key (the owner's key-space prefix included). */
   readonly key: string;
+  /** The principal (`sub`) whose key space holds the file; absent in the shared space. */
+  readonly owner?: string;
   readonly size: number;
   /** The uploaded object's ETag, unquoted (as the upload's PUT returned it, quotes removed). */
   readonly etag: string;
@@ -41,6 +44,7 @@ export function toItem(r: FileRecord, sequencerSort: string): Record<string, Att
     processedAt: { S: r.processedAt },
     status: { S: r.status },
   };
+  if (r.owner) item.owner = { S: r.owner };
   if (r.versionId) item.versionId = { S: r.versionId };
   if (r.outVersionId) item.outVersionId = { S: r.outVersionId };
   return item;
@@ -48,10 +52,12 @@ export function toItem(r: FileRecord, sequencerSort: string): Record<string, Att
 
 export function fromItem(item: Record<string, AttributeValue>): FileRecord {
   const s = (name: string) => item[name]?.S;
+  const owner = s("owner");
   const versionId = s("versionId");
   const outVersionId = s("outVersionId");
   return {
     key: s(HASH_KEY) ?? "",
+    ...(owner ? { owner } : {}),
     size: Number(item.size?.N ?? 0),
     etag: s("etag") ?? "",
     contentType: s("contentType") ?? "",

@@ -1,21 +1,25 @@
 import { defineFunction } from "../../pipeline/function-declaration";
 import { bucket } from "../../pipeline/refs";
+import { spaceRoot } from "../lib/key-space";
 
-export default defineFunction((config) => ({
-  description: "Issues presigned S3 upload and download URLs",
-  memoryMb: 256,
-  timeoutSeconds: 5,
-  environment: {
-    IN_BUCKET: bucket("in").name,
-    OUT_BUCKET: bucket("out").name,
-    URL_EXPIRES_SECONDS: String(config.presign.urlExpiresSeconds),
-    MAX_UPLOAD_BYTES: String(config.storage.maxUploadBytes),
-    ...(config.presign.allowedContentTypes.length > 0 ? { ALLOWED_CONTENT_TYPES: config.presign.allowedContentTypes.join(",") } : {}),
-  },
-  // Signing needs no call to S3: the URL carries these permissions to the client.
-  permissions: [
-    { sid: "PresignUpload", actions: ["s3:PutObject"], resources: [bucket("in").objects] },
-    { sid: "PresignDownload", actions: ["s3:GetObject"], resources: [bucket("out").objects] },
-  ],
-  routes: [{ method: "GET", path: "/presign", query: { file: true, mode: false, contentType: false, size: false } }],
-}));
+export default defineFunction((config) => {
+  const spaces = spaceRoot(config.api.auth.enabled);
+  return {
+    description: "Issues presigned S3 upload and download URLs",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    environment: {
+      IN_BUCKET: bucket("in").name,
+      OUT_BUCKET: bucket("out").name,
+      URL_EXPIRES_SECONDS: String(config.presign.urlExpiresSeconds),
+      MAX_UPLOAD_BYTES: String(config.storage.maxUploadBytes),
+      ...(config.presign.allowedContentTypes.length > 0 ? { ALLOWED_CONTENT_TYPES: config.presign.allowedContentTypes.join(",") } : {}),
+    },
+    // Signing needs no call to S3: the URL carries these permissions to the client. Only keys inside the key spaces.
+    permissions: [
+      { sid: "PresignUpload", actions: ["s3:PutObject"], resources: [bucket("in").objectsUnder(spaces)] },
+      { sid: "PresignDownload", actions: ["s3:GetObject"], resources: [bucket("out").objectsUnder(spaces)] },
+    ],
+    routes: [{ method: "GET", path: "/presign", query: { file: true, mode: false, contentType: false, size: false } }],
+  };
+});

@@ -1,14 +1,16 @@
+import { checkContentType } from "../lib/content-type";
 import { fail, httpHandler, INTERNAL_ERROR, ok } from "../lib/http";
+import { callerSpace, keyInSpace, type KeySpace } from "../lib/key-space";
 import { errorFields, log } from "../lib/log";
-import { checkObjectKey } from "../lib/object-key";
-import { checkContentType } from "./content-type";
-import { Presigner } from "./presigner";
+import { Presigner } from "../lib/presigner";
+import { checkUploadSize } from "../lib/upload-size";
 import { readSettings, type PresignSettings } from "./settings";
 
 export interface PresignResponse {
   readonly url: string;
   readonly method: "PUT" | "GET";
   readonly bucket: string;
+  /** The full S3 key: the caller's space prefix followed by `file`. */
   readonly key: string;
   readonly expiresIn: number;
   readonly expiresAt: string;
@@ -31,28 +33,32 @@ function init() {
   return state;
 }
 
-/** GET /presign?file=K&mode=upload&size=N[&contentType=T] | GET /presign?file=K[&mode=download] */
-export const handler = httpHandler(async ({ query: q }) => {
+/**
+ * GET /presign?file=F&mode=upload&size=N[&contentType=T] | GET /presign?file=F[&mode=download]
+ * `file` is relative to the caller's key space; the signed key is the full one.
+ */
+export const handler = httpHandler(async ({ event, query: q }) => {
   const mode = q.mode ?? "download";
   if (mode !== "upload" && mode !== "download") return fail(400, "InvalidMode", 'mode must be "upload" or "download"');
   if (q.file === undefined || q.file === null) return fail(400, "MissingFile", "file is required");
-  const key = checkObjectKey(q.file, "file");
-  if (!key.ok) return fail(400, "InvalidKey", key.message);
 
   let s: ReturnType<typeof init>;
+  let space: KeySpace;
   try {
     s = init();
+    space = callerSpace(event);
   } catch (e) {
     log.error("presign misconfigured", errorFields(e));
     return INTERNAL_ERROR;
   }
+  const key = keyInSpace(space, q.file, "file");
+  if (!key.ok) return fail(400, "InvalidKey", key.message);
 
   let size: number | undefined;
   if (mode === "upload") {
-    if (q.size === undefined || q.size === null) return fail(400, "MissingSize", "size (the file's size in bytes) is required for uploads");
-    if (typeof q.size !== "string" || !/^(0|[1-9][0-9]{0,15})$/.test(q.size)) return fail(400, "InvalidSize", "size must be a whole number of bytes (0 or more)");
-    size = Number(q.size);
-    if (size > s.settings.maxUploadBytes) return fail(413, "TooLarge", `size must be at most ${s.settings.maxUploadBytes} bytes`);
+    const checked = checkUploadSize(q.size, s.settings.maxUploadBytes);
+    if (!checked.ok) return checked.response;
+    size = checked.size;
   } else if (q.size !== undefined && q.size !== null) {
     return fail(400, "InvalidSize", "size applies to uploads only");
   }

@@ -1,5 +1,6 @@
 import type { Context, S3Event } from "aws-lambda";
 import { dynamodbClient, s3Client } from "../lib/clients";
+import { ownerOfKey } from "../lib/key-space";
 import { beginInvocation, errorFields, log } from "../lib/log";
 import { copyObject } from "./copy";
 import { putIfNewer, storedSequencer } from "./records-table";
@@ -28,11 +29,13 @@ async function processObject(o: CreatedObject, outBucket: string, table: string)
   if (stored !== undefined && stored >= sequencerSort) return "skipped-stale";
 
   const copy = await copyObject(s3Client(), { bucket: o.bucket, key: o.key, ...(o.versionId ? { versionId: o.versionId } : {}) }, outBucket);
+  const owner = ownerOfKey(o.key);
   const written = await putIfNewer(
     db,
     table,
     {
       key: o.key,
+      ...(owner ? { owner } : {}),
       size: copy.size,
       // The upload's ETag (what the uploader's PUT returned), so a client can match the record to its upload.
       etag: copy.sourceEtag.replace(/"/g, ""),

@@ -1,7 +1,8 @@
 import { defineFunction } from "../../pipeline/function-declaration";
 import { bucket, table } from "../../pipeline/refs";
+import { spaceRoot } from "../lib/key-space";
 
-export default defineFunction(() => ({
+export default defineFunction((config) => ({
   description: "Returns the metadata record of a processed file",
   memoryMb: 256,
   timeoutSeconds: 5,
@@ -9,7 +10,7 @@ export default defineFunction(() => ({
   permissions: [
     { sid: "ReadMetadata", actions: ["dynamodb:GetItem"], resources: [table("files").arn] },
     // HeadObject of the current upload, to tell "pending" from "processed" (HeadObject needs s3:GetObject).
-    { sid: "HeadUploads", actions: ["s3:GetObject"], resources: [bucket("in").objects] },
+    { sid: "HeadUploads", actions: ["s3:GetObject"], resources: [bucket("in").objectsUnder(spaceRoot(config.api.auth.enabled))] },
   ],
   routes: [{ method: "GET", path: "/files/{key+}", query: { etag: false } }],
 }));

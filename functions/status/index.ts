@@ -3,8 +3,8 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { dynamodbClient, s3Client } from "../lib/clients";
 import { fromItem, HASH_KEY, type FileRecord, type PendingUpload } from "../lib/file-record";
 import { fail, httpHandler, INTERNAL_ERROR, ok } from "../lib/http";
-import { log } from "../lib/log";
-import { checkObjectKey } from "../lib/object-key";
+import { callerSpace, keyInSpace, type KeySpace } from "../lib/key-space";
+import { errorFields, log } from "../lib/log";
 import { decodePathKey } from "../lib/path-key";
 
 const unquote = (etag: string) => etag.replace(/"/g, "");
@@ -22,15 +22,23 @@ async function currentUpload(bucket: string, key: string): Promise<PendingUpload
 }
 
 /**
- * GET /files/{key+}[?etag=E] -> the processing state of the file:
+ * GET /files/{key+}[?etag=E] -> the processing state of the file `key` of the caller's key space (another
+ * principal's file is, to this caller, a file that was never uploaded):
  * - PROCESSED (the record) when the record is of the latest upload, or of the upload whose ETag is E;
  * - PENDING when the in-bucket holds an upload (the latest, or the one with ETag E) that has no record yet;
  * - 404 NotFound otherwise (never uploaded, or no upload with ETag E).
  */
-export const handler = httpHandler(async ({ pathParameters, query }) => {
+export const handler = httpHandler(async ({ event, pathParameters, query }) => {
   const raw = pathParameters.key;
   if (raw === undefined || raw === null) return fail(400, "MissingKey", "the file key is required in the path");
-  const key = checkObjectKey(typeof raw === "string" ? decodePathKey(raw) : raw, "key");
+  let space: KeySpace;
+  try {
+    space = callerSpace(event);
+  } catch (e) {
+    log.error("status misconfigured", errorFields(e));
+    return INTERNAL_ERROR;
+  }
+  const key = keyInSpace(space, typeof raw === "string" ? decodePathKey(raw) : raw, "key");
   if (!key.ok) return fail(400, "InvalidKey", key.message);
   if (query.etag !== undefined && (typeof query.etag !== "string" || !/^"?[0-9A-Za-z-]{1,64}"?$/.test(query.etag))) {
     return fail(400, "InvalidEtag", "etag must be the ETag an upload returned");
@@ -51,9 +59,9 @@ export const handler = httpHandler(async ({ pathParameters, query }) => {
   if (wanted !== undefined) {
     if (record?.etag === wanted) return ok(record);
     if (upload?.etag === wanted) return ok(upload);
-    return fail(404, "NotFound", `No upload of "${key.key}" with ETag ${wanted}`);
+    return fail(404, "NotFound", `No upload of "${key.key.slice(space.prefix.length)}" with ETag ${wanted}`);
   }
   if (upload && upload.etag !== record?.etag) return ok(upload);
   if (record) return ok(record);
-  return fail(404, "NotFound", `No file "${key.key}" has been uploaded`);
+  return fail(404, "NotFound", `No file "${key.key.slice(space.prefix.length)}" has been uploaded`);
 });

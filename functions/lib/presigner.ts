@@ -3,8 +3,8 @@ import { formatUrl } from "@aws-sdk/core/util";
 import { S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
 import { HttpRequest } from "@smithy/core/protocols";
 import { Hash } from "@smithy/core/serde";
-import { encodeKeyPath } from "../lib/s3-path";
-import type { PresignSettings } from "./settings";
+import { encodeKeyPath } from "./s3-path";
+import type { UploadSettings } from "./upload-settings";
 
 // S3RequestPresigner leaves these unsigned by default; signing them makes S3 refuse any other type or size.
 const SIGNED_UPLOAD_HEADERS: ReadonlySet<string> = new Set(["content-type", "content-length"]);
@@ -18,6 +18,8 @@ export interface PresignRequest {
   readonly contentLength?: number;
   readonly expiresIn: number;
   readonly signingDate: Date;
+  /** Multipart: the part this URL uploads (UploadPart). */
+  readonly part?: { readonly uploadId: string; readonly partNumber: number };
 }
 
 /**
@@ -28,7 +30,7 @@ export interface PresignRequest {
 export class Presigner {
   private readonly signer: S3RequestPresigner;
 
-  constructor(private readonly settings: PresignSettings) {
+  constructor(private readonly settings: Pick<UploadSettings, "region" | "endpoint">) {
     this.signer = new S3RequestPresigner({
       credentials: fromEnv(),
       region: settings.region,
@@ -52,7 +54,8 @@ export class Presigner {
     const headers: Record<string, string> = { host };
     if (r.contentType) headers["content-type"] = r.contentType;
     if (r.contentLength !== undefined) headers["content-length"] = String(r.contentLength);
-    const request = new HttpRequest({ ...target, method: r.method, headers });
+    const query = r.part ? { partNumber: String(r.part.partNumber), uploadId: r.part.uploadId } : undefined;
+    const request = new HttpRequest({ ...target, method: r.method, headers, ...(query ? { query } : {}) });
     const signed = await this.signer.presign(request, {
       expiresIn: r.expiresIn,
       signingDate: r.signingDate,
