@@ -7,7 +7,7 @@ import { LocalRestApi } from "./api-gateway";
 import { LOCAL_CREDENTIALS, startLocalAws, type LocalAws } from "./aws-servers";
 import { LocalFunction } from "./function-host";
 import { LocalIdentity } from "./identity";
-import { uploadPage, uploadScript } from "./page";
+import { pageFile, PAGE_PATHS } from "./page";
 import { corsRulesOf } from "./s3-cors";
 import { LocalS3Notifications, type S3rverEvent } from "./s3-notifications";
 import { startLocalSsm } from "./ssm-server";
@@ -157,10 +157,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const apiUrl = `${serverUrl}/${api.stages[0]}`;
   server.on("request", (req, res) => {
     const url = new URL(req.url ?? "/", serverUrl);
-    if (req.method === "GET" && (url.pathname === "/" || url.pathname === "/upload.js")) {
-      const page = url.pathname === "/" ? uploadPage({ api: apiUrl, token: `${serverUrl}/_local/token` }) : uploadScript();
-      res.setHeader("content-type", url.pathname === "/" ? "text/html; charset=utf-8" : "text/javascript; charset=utf-8");
-      res.end(page);
+    if (req.method === "GET" && (PAGE_PATHS as readonly string[]).includes(url.pathname)) {
+      void pageFile(url.pathname, { api: apiUrl, token: `${serverUrl}/_local/token` }).then(
+        (page) => {
+          res.setHeader("content-type", page!.type);
+          res.end(page!.body);
+        },
+        (error: unknown) => {
+          log(`page error: ${error instanceof Error ? error.message : String(error)}`);
+          res.statusCode = 500;
+          res.end();
+        },
+      );
       return;
     }
     if (url.pathname === "/_local/jwks.json" && identity.jwks) {

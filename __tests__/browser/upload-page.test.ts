@@ -1,64 +1,30 @@
-import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import type { Server } from "node:http";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { loadConfig } from "../../config";
-import { servePage } from "../../local/page-server";
-import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
-import { synthConfig, type Synthesized } from "../stacks/synth";
+import type { Page } from "playwright-core";
+import { describeInBrowser, startBrowserRig, type BrowserRig } from "./rig";
 
-// The upload page of `npm run local` in Debian's Chromium, driven by playwright-core (never a downloaded browser).
-// Origins are URLs to a browser: Playwright answers the page's own URL on each origin with what the local server
-// serves, and every API and S3 request goes to the real local servers and their CORS rules.
-const chromiumPath = process.env.CHROMIUM_PATH || ["chromium", "chromium-browser", "google-chrome"].map((c) => spawnSync("which", [c], { encoding: "utf8" }).stdout.trim()).find(Boolean);
-if (!chromiumPath) process.stderr.write("upload-page.test.ts: SKIPPED — no Chromium (apt-get install chromium, or set CHROMIUM_PATH)\n");
-const maybe = chromiumPath ? describe : describe.skip;
-
-const dev = loadConfig("dev");
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
+// The upload page of `npm run local` in a real browser: every API and S3 request goes to the real local servers
+// and their CORS rules.
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-maybe("the upload page in a real browser", () => {
-  let synth: Synthesized;
-  let pipeline: LocalPipeline;
-  let browser: Browser;
-  let context: BrowserContext;
-  const pages: Server[] = [];
+describeInBrowser("upload-page.test.ts")("the upload page in a real browser", () => {
+  let rig: BrowserRig;
   // Three page origins on loopback, as `npm run local` serves the page: dev's config varied to allow the first two.
   let ORIGIN: string;
   let SECOND: string;
   let DISALLOWED: string;
 
   beforeAll(async () => {
-    const origins: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const served = await servePage(0, () => pipeline.serverUrl);
-      pages.push(served!.server);
-      origins.push(`http://localhost:${served!.port}`);
-    }
-    [ORIGIN, SECOND, DISALLOWED] = origins as [string, string, string];
-    synth = synthConfig({ ...dev, allowedOrigins: [ORIGIN, SECOND] });
-    pipeline = await startLocalPipeline({ outdir: synth.outdir, port: 0 });
-    // A fresh temporary profile (Playwright's launch never reuses one), headless, with the machine's Chromium.
-    browser = await chromium.launch({ executablePath: chromiumPath!, headless: true, args: FLAGS });
-    context = await browser.newContext();
+    rig = await startBrowserRig(3, 2);
+    [ORIGIN, SECOND, DISALLOWED] = rig.origins as [string, string, string];
   }, 90_000);
   afterAll(async () => {
-    await browser?.close();
-    await pipeline?.stop();
-    for (const s of pages) await new Promise((resolve) => s.close(resolve));
-    synth?.cleanup();
+    await rig?.stop();
   });
 
-  const open = async (origin: string): Promise<Page> => {
-    const page = await context.newPage();
-    await page.goto(`${origin}/`);
-    return page;
-  };
+  const open = (origin: string): Promise<Page> => rig.open(origin);
 
   test("from an allowed origin: uploads through the UI, waits for processing, downloads the same bytes", async () => {
     const page = await open(ORIGIN);
@@ -99,15 +65,15 @@ maybe("the upload page in a real browser", () => {
   });
 
   test("from a disallowed origin every read is blocked: token, API, preflighted API call, S3 download", async () => {
-    const token = await pipeline.issueToken();
-    const download = (await (await fetch(`${pipeline.apiUrl}/presign?file=${encodeURIComponent("folder/sub dir/typed.txt")}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { url: string };
+    const token = await rig.pipeline.issueToken();
+    const download = (await (await fetch(`${rig.pipeline.apiUrl}/presign?file=${encodeURIComponent("folder/sub dir/typed.txt")}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { url: string };
     const page = await open(DISALLOWED);
     // Code for the page is passed as text: the test transform's helpers do not exist there.
     const attempt = (url: string, init = {}) => page.evaluate(`fetch(${JSON.stringify(url)}, ${JSON.stringify(init)}).then((r) => "read " + r.status, () => "blocked")`);
     const outcomes = {
-      token: await attempt(`${pipeline.serverUrl}/_local/token`),
-      health: await attempt(`${pipeline.apiUrl}/health`),
-      presign: await attempt(`${pipeline.apiUrl}/presign?file=a`, { headers: { Authorization: `Bearer ${token}` } }),
+      token: await attempt(`${rig.pipeline.serverUrl}/_local/token`),
+      health: await attempt(`${rig.pipeline.apiUrl}/health`),
+      presign: await attempt(`${rig.pipeline.apiUrl}/presign?file=a`, { headers: { Authorization: `Bearer ${token}` } }),
       download: await attempt(download.url),
     };
     expect(outcomes).toEqual({ token: "blocked", health: "blocked", presign: "blocked", download: "blocked" });
@@ -116,7 +82,7 @@ maybe("the upload page in a real browser", () => {
 
   test("from a second allowed origin, API Gateway's 401 is readable (status and JSON body)", async () => {
     const page = await open(SECOND);
-    const result = await page.evaluate(`fetch(${JSON.stringify(`${pipeline.apiUrl}/presign?file=x`)}).then(async (r) => ({ status: r.status, body: await r.json() }))`);
+    const result = await page.evaluate(`fetch(${JSON.stringify(`${rig.pipeline.apiUrl}/presign?file=x`)}).then(async (r) => ({ status: r.status, body: await r.json() }))`);
     expect(result).toEqual({ status: 401, body: { code: "UNAUTHORIZED", message: "Unauthorized" } });
     await page.close();
   });

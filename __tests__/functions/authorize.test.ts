@@ -169,8 +169,18 @@ describe("token lifetime claims", () => {
     ["no exp", { sub: "u" }],
     ["iat beyond the leeway in the future", { sub: "u", exp: now() + 600, iat: now() + 120 }],
     ["nbf beyond the leeway in the future", { sub: "u", exp: now() + 600, nbf: now() + 120 }],
+    // The sub names the caller's key space: it must be one a space can be made of.
+    ["no sub", { exp: now() + 600 }],
+    ["an empty sub", { sub: "", exp: now() + 600 }],
+    ["a sub that is not a string", { sub: 42, exp: now() + 600 }],
+    ["a sub longer than 256 bytes", { sub: "ü".repeat(129), exp: now() + 600 }],
   ])("%s -> Unauthorized", async (_name, claims) => {
     await expect(handler(event(`Bearer ${await hs256(claims)}`))).rejects.toThrow(/^Unauthorized$/);
+  });
+  test("a sub of 256 bytes with any characters (auth0|, slashes, unicode) is a principal", async () => {
+    const sub = `auth0|a/b ü${"x".repeat(256 - 12)}`;
+    expect(Buffer.byteLength(sub)).toBe(256);
+    await expect(handler(event(`Bearer ${await hs256({ sub, exp: now() + 600 })}`))).resolves.toMatchObject({ principalId: sub });
   });
   test("iat and nbf within the leeway are accepted", async () => {
     await expect(handler(event(`Bearer ${await hs256({ sub: "u", exp: now() + 600, iat: now() + 3, nbf: now() + 3 })}`))).resolves.toMatchObject({ principalId: "u" });
