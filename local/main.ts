@@ -50,6 +50,7 @@ async function main(): Promise<void> {
 Local pipeline running. API: ${pipeline.apiUrl}
   S3 (s3rver, SigV4-verifying, the buckets' CORS rules): ${pipeline.aws.s3Endpoint}    DynamoDB (dynalite): ${pipeline.aws.dynamodbEndpoint}
   Upload page: ${pages.length ? pages.join(", ") : `none: no allowed origin of this environment is http://localhost:<port> (the page at ${pipeline.serverUrl}/ works only from an allowed origin)`}
+  Uppy page:   ${pages.length ? pages.map((p) => `${p}uppy?user=alice`).join(", ") : "none (as above)"}  (another ?user= is another key space)
 
 Try it with curl (in another terminal, one line at a time):
 ${curlWalkthrough(pipeline.apiUrl, pipeline.serverUrl).map((l) => `  ${l}`).join("\n")}

@@ -14,6 +14,7 @@ import { startLocalSsm } from "../../local/ssm-server";
 import { extractZip } from "../../local/unzip";
 import { progress, ROOT, runNodeAsync } from "./measure";
 import { presignFloor } from "./sigv4-floor";
+import { principalPrefix } from "../../functions/lib/key-space";
 
 export interface HandlerRow {
   readonly name: string;
@@ -85,19 +86,35 @@ export async function handlerBenchmarks(quick: boolean): Promise<HandlerResults>
       JWT_ISSUER: "bench",
       JWT_AUDIENCE: "bench",
       LOG_LEVEL: "SILENT",
+      KEY_SPACES: "private",
+      MAX_UPLOAD_BYTES: String(1024 ** 3),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     };
-    await s3.send(new PutObjectCommand({ Bucket: IN, Key: "bench/object.bin", Body: randomBytes(1024), ContentType: "application/octet-stream" }));
+    // In the bench principal's key space, where status looks for it.
+    const OBJECT = `${principalPrefix("bench")}bench/object.bin`;
+    await s3.send(new PutObjectCommand({ Bucket: IN, Key: OBJECT, Body: randomBytes(1024), ContentType: "application/octet-stream" }));
     const token = await new SignJWT({ sub: "bench" }).setProtectedHeader({ alg: "HS256" }).setIssuer("bench").setAudience("bench").setExpirationTime("1h").sign(new TextEncoder().encode(secret));
     const methodArn = "arn:aws:execute-api:eu-west-1:000000000000:api/dev/GET/presign";
 
     const scale = quick ? 0.1 : 1;
+    // Route events as API Gateway sends them after the authorizer: the principal names the caller's key space.
+    const requestContext = { authorizer: { principalId: "bench" } };
+    const presignEvents = Array.from({ length: 64 }, (_, i) => ({ queryStringParameters: { file: `uploads/file-${i}.png`, mode: "upload", size: "1024" }, headers: {}, requestContext }));
+    const signPartEvents = Array.from({ length: 64 }, (_, i) => ({
+      resource: "/s3/multipart/{uploadId}/{partNumber}",
+      httpMethod: "GET",
+      pathParameters: { uploadId: "104857600.bench-upload-id", partNumber: String((i % 20) + 1) },
+      queryStringParameters: { key: `${principalPrefix("bench")}uploads/big-${i}.bin` },
+      headers: {},
+      requestContext,
+    }));
     const cases: Array<{ name: string; entry: string; events: unknown[]; n: number }> = [
-      { name: "presign", entry: "functions/presign/index.ts", events: Array.from({ length: 64 }, (_, i) => ({ queryStringParameters: { file: `uploads/file-${i}.png`, mode: "upload", size: "1024" }, headers: {} })), n: 20000 * scale },
-      { name: "presign baseline (getSignedUrl + S3Client)", entry: "scripts/bench/baseline-presign.ts", events: Array.from({ length: 64 }, (_, i) => ({ queryStringParameters: { file: `uploads/file-${i}.png`, mode: "upload", size: "1024" }, headers: {} })), n: 20000 * scale },
-      { name: "status", entry: "functions/status/index.ts", events: [{ pathParameters: { key: "bench/object.bin" }, headers: {} }], n: Math.max(50, 500 * scale) },
+      { name: "presign", entry: "functions/presign/index.ts", events: presignEvents, n: 20000 * scale },
+      { name: "presign baseline (getSignedUrl + S3Client)", entry: "scripts/bench/baseline-presign.ts", events: presignEvents, n: 20000 * scale },
+      { name: "uploads (sign a multipart part)", entry: "functions/uploads/index.ts", events: signPartEvents, n: 20000 * scale },
+      { name: "status", entry: "functions/status/index.ts", events: [{ pathParameters: { key: "bench/object.bin" }, headers: {}, requestContext }], n: Math.max(50, 500 * scale) },
       { name: "authorize", entry: "functions/authorize/index.ts", events: [{ type: "TOKEN", authorizationToken: `Bearer ${token}`, methodArn }], n: 5000 * scale },
-      { name: "process", entry: "functions/process/index.ts", events: Array.from({ length: 1000 }, (_, i) => s3Event(IN, "bench/object.bin", 1024, sequencer(i))), n: Math.max(20, 100 * scale) },
+      { name: "process", entry: "functions/process/index.ts", events: Array.from({ length: 1000 }, (_, i) => s3Event(IN, OBJECT, 1024, sequencer(i))), n: Math.max(20, 100 * scale) },
     ];
 
     const rows: HandlerRow[] = [];
