@@ -38,7 +38,8 @@ export const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
   target: "node22",
   format: "cjs",
   minify: true,
-  sourcemap: "external",
+  // "linked": the bundle names its map (//# sourceMappingURL), so NODE_OPTIONS=--enable-source-maps finds it.
+  sourcemap: "linked",
   sourcesContent: false,
   legalComments: "none",
   mainFields: ["module", "main"],

@@ -18,7 +18,7 @@ export interface HardenedBucketProps {
 
 /**
  * A private bucket with every hardening the policy gate asks for: all four public-access-block flags,
- * BucketOwnerEnforced, SSE-S3 with bucket keys, versioning, a TLS-only policy, lifecycle rules (+ CORS if given).
+ * BucketOwnerEnforced, SSE-S3, versioning, a TLS-only policy, lifecycle rules (+ CORS if given).
  * Resources are created in `scope` with ids `<id>-…`, so their Terraform addresses are stable and readable.
  */
 export function addHardenedBucket(scope: Construct, id: string, props: HardenedBucketProps): S3Bucket {
@@ -33,10 +33,11 @@ export function addHardenedBucket(scope: Construct, id: string, props: HardenedB
   new S3BucketOwnershipControls(scope, `${id}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
   new S3BucketServerSideEncryptionConfigurationA(scope, `${id}-encryption`, {
     bucket: bucket.id,
-    rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+    // No bucket key: it only saves KMS calls, and with SSE-S3 it has no effect (the provider may show a perpetual diff).
+    rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
   });
   // Versioning: S3 may merge the events of concurrent writes to an unversioned key; versions keep them apart.
-  new S3BucketVersioningA(scope, `${id}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
+  const versioning = new S3BucketVersioningA(scope, `${id}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
   new S3BucketPolicy(scope, `${id}-policy`, {
     bucket: bucket.id,
     policy: policyDocument([
@@ -51,6 +52,7 @@ export function addHardenedBucket(scope: Construct, id: string, props: HardenedB
     ]),
   });
   if (props.cors) new S3BucketCorsConfiguration(scope, `${id}-cors`, { bucket: bucket.id, corsRule: [props.cors] });
-  new S3BucketLifecycleConfiguration(scope, `${id}-lifecycle`, { bucket: bucket.id, rule: props.lifecycle });
+  // Lifecycle rules on versions need versioning in place first (AWS documents the race on a new bucket).
+  new S3BucketLifecycleConfiguration(scope, `${id}-lifecycle`, { bucket: bucket.id, rule: props.lifecycle, dependsOn: [versioning] });
   return bucket;
 }

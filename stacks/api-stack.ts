@@ -128,7 +128,14 @@ export class ApiStack extends PipelineStack {
         accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
         dependsOn: accountSetting,
       });
+      // Execution logs go to a group API Gateway names and would create itself, with no retention and outside
+      // Terraform: created here first, with the environment's retention, before logging is turned on.
+      const executionLogs = new CloudwatchLogGroup(this, `execution-logs-${stageName}`, {
+        name: `API-Gateway-Execution-Logs_${restApiId}/${stageName}`,
+        retentionInDays: c.logRetentionDays,
+      });
       new ApiGatewayMethodSettings(this, `stage-${stageName}-settings`, {
+        dependsOn: [executionLogs],
         restApiId,
         stageName: stage.stageName,
         methodPath: "*/*",

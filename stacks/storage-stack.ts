@@ -3,6 +3,7 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { addGeneratedSecret } from "../constructs/generated-secret";
 import { addHardenedBucket } from "../constructs/hardened-bucket";
 import { HASH_KEY } from "../functions/lib/file-record";
 import type { BucketName, ResourceRef, TableName } from "../pipeline/refs";
@@ -35,11 +36,13 @@ export class StorageStack extends PipelineStack {
       filter: [{ prefix: "" }],
       abortIncompleteMultipartUpload: [{ daysAfterInitiation: s.abortIncompleteMultipartAfterDays }],
     };
+    // Expired current versions leave delete markers; once their noncurrent versions are gone, the markers are removed too.
     const noncurrent: S3BucketLifecycleConfigurationRule = {
       id: "expire-noncurrent-versions",
       status: "Enabled",
       filter: [{ prefix: "" }],
       noncurrentVersionExpiration: [{ noncurrentDays: s.noncurrentVersionExpirationDays }],
+      expiration: [{ expiredObjectDeleteMarker: true }],
     };
 
     this.inBucket = this.hardenedBucket({
@@ -74,6 +77,12 @@ export class StorageStack extends PipelineStack {
       serverSideEncryption: { enabled: true },
       deletionProtectionEnabled: !s.forceDestroy,
     });
+
+    // An HS256 environment gets its signing secret from the stack, so a fresh deploy answers authorized requests.
+    const auth = this.config.api.auth;
+    if (auth.enabled && auth.jwtSecretParam) {
+      addGeneratedSecret(this, "jwt-secret", auth.jwtSecretParam, `HS256 secret the ${this.config.env} authorizer verifies tokens with (generated once; Terraform ignores later changes)`);
+    }
   }
 
   /**

@@ -125,6 +125,16 @@ describe.each(ENVIRONMENTS)("api stack (%s)", (env) => {
     }
   });
 
+  test("each stage's execution log group exists before logging is on, with the environment's retention", () => {
+    const groups = resources(stack(), "aws_cloudwatch_log_group");
+    for (const stageName of config.api.stages) {
+      const g = groups[`execution-logs-${stageName}`];
+      expect(g.name).toBe(`API-Gateway-Execution-Logs_\${aws_api_gateway_rest_api.rest-api.id}/${stageName}`);
+      expect(g.retention_in_days).toBe(config.logRetentionDays);
+      expect(resources(stack(), "aws_api_gateway_method_settings")[`stage-${stageName}-settings`].depends_on).toEqual([`aws_cloudwatch_log_group.execution-logs-${stageName}`]);
+    }
+  });
+
   test("the account-level CloudWatch setting only where the environment owns it", () => {
     expect(Object.keys(resources(stack(), "aws_api_gateway_account"))).toHaveLength(config.api.manageAccountSettings ? 1 : 0);
   });

@@ -31,6 +31,8 @@ describe.each(ENVIRONMENTS)("storage stack (%s)", (env) => {
     for (const o of list(stack(), "aws_s3_bucket_ownership_controls")) expect(o.rule.object_ownership).toBe("BucketOwnerEnforced");
     for (const e of list(stack(), "aws_s3_bucket_server_side_encryption_configuration")) {
       expect(e.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
+      // A bucket key does nothing for SSE-S3 (it saves KMS calls) and can show as a perpetual diff.
+      expect(e.rule[0].bucket_key_enabled).toBeUndefined();
     }
     const versioning = resources(stack(), "aws_s3_bucket_versioning");
     expect(versioning["in-bucket-versioning"].bucket).toBe("${aws_s3_bucket.in-bucket.id}");
@@ -60,6 +62,25 @@ describe.each(ENVIRONMENTS)("storage stack (%s)", (env) => {
     for (const l of Object.values(lc)) {
       expect((l as any).rule.some((r: any) => r.abort_incomplete_multipart_upload?.[0]?.days_after_initiation > 0)).toBe(true);
     }
+  });
+
+  test("lifecycle rules wait for versioning, and expired delete markers are removed", () => {
+    for (const [name, l] of Object.entries(resources(stack(), "aws_s3_bucket_lifecycle_configuration"))) {
+      const bucket = name.replace(/-lifecycle$/, "");
+      expect((l as any).depends_on).toEqual([`aws_s3_bucket_versioning.${bucket}-versioning`]);
+      const noncurrent = (l as any).rule.find((r: any) => r.id === "expire-noncurrent-versions");
+      expect(noncurrent.noncurrent_version_expiration[0].noncurrent_days).toBe(config.storage.noncurrentVersionExpirationDays);
+      expect(noncurrent.expiration).toEqual([{ expired_object_delete_marker: true }]);
+    }
+  });
+
+  test("an HS256 environment's signing secret: generated once by Terraform, never in the repository", () => {
+    const params = resources(stack(), "aws_ssm_parameter");
+    const auth = config.api.auth;
+    if (!(auth.enabled && auth.jwtSecretParam)) return void expect(params).toEqual({});
+    const p = only(stack(), "aws_ssm_parameter");
+    expect(p).toMatchObject({ name: auth.jwtSecretParam, type: "SecureString", lifecycle: { ignore_changes: ["value"] } });
+    expect(p.value).toBe('${join("", [uuid(), uuid(), uuid()])}');
   });
 
   test("force_destroy only where the environment says so", () => {
