@@ -1,5 +1,6 @@
 import { App } from "cdktf";
 import { DEFAULT_ENV, loadConfig } from "./config";
+import { describeUnreplaced, unreplacedPlaceholders } from "./config/placeholder";
 import { addPipeline } from "./stacks/app";
 import { stateBackendFromEnv } from "./stacks/pipeline-stack";
 import { writeAtomically } from "./synth/atomic-outdir";
@@ -17,6 +18,9 @@ try {
     return pipeline;
   });
   process.stdout.write(synthReport(outdir, stacks, Date.now() - started));
+  // Synthesizing (and planning) with example values is fine; deploying them is not (scripts/deploy.ts refuses).
+  const unreplaced = unreplacedPlaceholders(config);
+  if (unreplaced.length > 0) process.stderr.write(`warning: ${describeUnreplaced(config.env, unreplaced)}\n`);
 } catch (error) {
   // cdktf suggests skipValidation to get past failed validations; here the way past a policy rule is a reasoned
   // suppression (policy/suppressions.ts), so that advice is replaced.

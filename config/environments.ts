@@ -1,3 +1,4 @@
+import { placeholder } from "./placeholder";
 import type { EnvironmentConfig } from "./types";
 
 const dev: EnvironmentConfig = {
@@ -32,7 +33,7 @@ const dev: EnvironmentConfig = {
 };
 
 // Prod must be secure with no extra flags: auth on, explicit origins, throttling, a year of access logs,
-// buckets that `terraform destroy` refuses to empty. Replace the example origin and issuer with your own.
+// buckets that `terraform destroy` refuses to empty. The placeholder(...) values are examples: deploys refuse them.
 const prod: EnvironmentConfig = {
   app: "ddn",
   env: "prod",
@@ -45,7 +46,7 @@ const prod: EnvironmentConfig = {
     noncurrentVersionExpirationDays: 30,
     maxUploadBytes: 5 * 1024 ** 3,
   },
-  allowedOrigins: ["https://files.example.com"],
+  allowedOrigins: [placeholder("https://files.example.com")],
   functions: { process: { memoryMb: 1024, timeoutSeconds: 600 } },
   logRetentionDays: 90,
   presign: { urlExpiresSeconds: 3600, allowedContentTypes: [] },
@@ -59,8 +60,8 @@ const prod: EnvironmentConfig = {
     auth: {
       enabled: true,
       cacheTtlSeconds: 300,
-      jwksUrl: "https://auth.example.com/.well-known/jwks.json",
-      issuer: "https://auth.example.com/",
+      jwksUrl: placeholder("https://auth.example.com/.well-known/jwks.json"),
+      issuer: placeholder("https://auth.example.com/"),
       audience: "ddn-api",
     },
   },

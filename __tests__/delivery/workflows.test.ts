@@ -114,7 +114,9 @@ describe("GitHub workflows", () => {
     expect(deploy.concurrency).toEqual({ group: "deploy-${{ needs.check.outputs.environment }}", "cancel-in-progress": false });
     expect(deploy.if).toBe("github.ref == 'refs/heads/main'");
     const steps = deploy.steps.map((s: any) => s.run ?? "").join("\n");
-    expect(steps).toContain('npx cdktf deploy "ddn-${DDN_ENV}-*" --auto-approve');
+    // Every deploy goes through the placeholder guard (scripts/deploy.ts), never straight to cdktf.
+    expect(steps).toContain('npm run deploy -- "ddn-${DDN_ENV}-*" --auto-approve');
+    expect(steps).not.toMatch(/cdktf deploy/);
     expect(steps).toContain("API invoke URL");
   });
 

@@ -1,0 +1,39 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { environmentNames, loadConfig } from "../../config";
+import { placeholder, unreplacedPlaceholders } from "../../config/placeholder";
+
+const root = path.resolve(__dirname, "../..");
+const outdir = mkdtempSync(path.join(tmpdir(), "ddn-guard-"));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+const run = (script: string, env: string, args: string[] = []) =>
+  spawnSync(process.execPath, ["--require", "tsx/cjs", script, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, DDN_ENV: env, CDKTF_OUTDIR: outdir } });
+
+describe("example values marked placeholder(...) in config", () => {
+  test("are found wherever they end up, by path", () => {
+    const url = placeholder("https://marked.example.test/");
+    expect(unreplacedPlaceholders({ a: { b: [1, url] }, c: "https://mine.test/" })).toEqual([{ path: "a.b[1]", value: url }]);
+  });
+
+  test.each(environmentNames())("%s: a deploy is refused exactly when the config still has them", (env) => {
+    const unreplaced = unreplacedPlaceholders(loadConfig(env));
+    // `--help` never reaches AWS: past the guard, cdktf only prints its usage.
+    const r = run("scripts/deploy.ts", env, ["--help"]);
+    if (unreplaced.length > 0) {
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`deploy refused: ${env}: ${unreplaced.length} example value(s)`);
+      for (const u of unreplaced) expect(r.stderr).toContain(`${u.path} = ${JSON.stringify(u.value)}`);
+    } else {
+      expect(r.stderr).toContain("deploy: cdktf deploy");
+    }
+  }, 60_000);
+
+  test("prod ships its example origin, JWKS URL and issuer marked, so synth warns and deploys refuse", () => {
+    expect(unreplacedPlaceholders(loadConfig("prod")).map((u) => u.path)).toEqual(["allowedOrigins[0]", "api.auth.jwksUrl", "api.auth.issuer"]);
+    const synth = run("main.ts", "prod");
+    expect(synth.status).toBe(0);
+    expect(synth.stderr).toContain("warning: prod: 3 example value(s) in config/environments.ts must be replaced before a deploy:");
+  }, 60_000);
+});
