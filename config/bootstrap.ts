@@ -12,6 +12,8 @@ export interface BootstrapEnvironment {
   readonly name: string;
   /** Where the environment's resources live: its deploy role is scoped to this region. */
   readonly region: string;
+  /** SSM parameters the environment's stacks create (generated secrets), by full name. */
+  readonly parameters: readonly string[];
 }
 
 export interface BootstrapConfig {
@@ -37,7 +39,30 @@ export function loadBootstrapConfig(env: NodeJS.ProcessEnv = process.env): Boots
     app: [...apps][0]!,
     region: STATE_REGION,
     githubRepository,
-    environments: Object.values(ENVIRONMENTS).map((c) => ({ name: c.env, region: c.region })),
+    environments: Object.values(ENVIRONMENTS).map((c) => ({
+      name: c.env,
+      region: c.region,
+      parameters: c.api.auth.enabled && c.api.auth.jwtSecretParam ? [c.api.auth.jwtSecretParam] : [],
+    })),
     tags: { project: "ddn-file-pipeline", "managed-by": "cdktf", component: "bootstrap" },
   };
+}
+
+/** IAM path of the roles the bootstrap creates for account- and region-wide settings. */
+export const ACCOUNT_ROLE_PATH = "/account-settings/";
+
+/**
+ * The role API Gateway writes CloudWatch logs with in `region` (the account setting every stage with logging
+ * needs). The bootstrap creates it with the setting; every API stack checks at plan time that it exists.
+ */
+export function apiGatewayLogsRoleName(app: string, region: string): string {
+  return `${app}-apigateway-logs-${region}`;
+}
+
+/**
+ * The permissions boundary every role an environment's deploy creates must carry: the ceiling of what the
+ * pipeline's functions may ever do, whatever policy the deploy writes into their roles.
+ */
+export function permissionsBoundaryName(app: string, env: string): string {
+  return `${app}-${env}-boundary`;
 }

@@ -21,7 +21,6 @@ const dev: EnvironmentConfig = {
     stages: ["dev"],
     throttle: { burstLimit: 50, rateLimit: 25 },
     accessLogRetentionDays: 30,
-    manageAccountSettings: true,
     auth: {
       enabled: true,
       cacheTtlSeconds: 60,
@@ -55,8 +54,6 @@ const prod: EnvironmentConfig = {
     stages: ["v1"],
     throttle: { burstLimit: 200, rateLimit: 100 },
     accessLogRetentionDays: 365,
-    // dev owns the account-level API Gateway setting; set true here if prod lives in its own account.
-    manageAccountSettings: false,
     auth: {
       enabled: true,
       cacheTtlSeconds: 300,

@@ -58,11 +58,6 @@ export interface EnvironmentConfig {
     readonly stages: readonly string[];
     readonly throttle: { readonly burstLimit: number; readonly rateLimit: number };
     readonly accessLogRetentionDays: number;
-    /**
-     * Manage `aws_api_gateway_account` (the CloudWatch role API Gateway logs with). It is one per account and
-     * region, so only one environment per account may own it.
-     */
-    readonly manageAccountSettings: boolean;
     readonly auth: AuthSettings;
   };
 }

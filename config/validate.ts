@@ -93,6 +93,10 @@ export function validateConfig(c: EnvironmentConfig): void {
     if (a.jwtSecretParam !== undefined && !/^\/[A-Za-z0-9_.\-/]{1,1010}$/.test(a.jwtSecretParam)) {
       p.push(`api.auth.jwtSecretParam must be an SSM parameter name starting with "/" (got "${a.jwtSecretParam}")`);
     }
+    // The environment's permissions boundary lets its roles read parameters under /<app>/<env>/ only.
+    else if (a.jwtSecretParam !== undefined && !a.jwtSecretParam.startsWith(`/${c.app}/${c.env}/`)) {
+      p.push(`api.auth.jwtSecretParam must lie under /${c.app}/${c.env}/ (the environment's permissions boundary allows no other) (got "${a.jwtSecretParam}")`);
+    }
   }
   if (p.length > 0) throw new ConfigError(p, c.env);
 }

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { plannedOutputs, writeOutputsState, type PlannedOutput } from "./planned-outputs";
-import { OFFLINE_ACCOUNT } from "./sts-stand-in";
+import { OFFLINE_ACCOUNT } from "./offline-aws";
 import { compareVersions, type TerraformSetup } from "./terraform-setup";
 
 export interface ChangeCounts {
@@ -37,7 +37,7 @@ export interface ChainOptions {
   readonly setup: TerraformSetup;
   readonly cliConfigFile: string;
   /** Offline: placeholder credentials, the STS stand-in, local state. Absent: the real account and backend. */
-  readonly offline?: { readonly stsEndpoint: string };
+  readonly offline?: { readonly awsEndpoint: string };
   readonly log?: (line: string) => void;
   /**
    * Render every plan as JSON too ("all", for the plans directory), or only the plans whose outputs a later stack
@@ -176,7 +176,7 @@ export async function planChain(o: ChainOptions): Promise<ChainResult> {
           skip_credentials_validation: true,
           skip_requesting_account_id: true,
           skip_metadata_api_check: true,
-          endpoints: [{ sts: o.offline.stsEndpoint }],
+          endpoints: [{ sts: o.offline.awsEndpoint, iam: o.offline.awsEndpoint }],
         },
       };
       override.terraform = { backend: { local: { path: path.join(o.workDir, `${stack}.tfstate`) } } };

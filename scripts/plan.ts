@@ -7,8 +7,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { DEFAULT_ENV, loadConfig, naming, STACK_PARTS } from "../config";
+import { ACCOUNT_ROLE_PATH, apiGatewayLogsRoleName } from "../config/bootstrap";
 import { PlanError, planChain } from "../plan/plan-chain";
-import { startStsStandIn } from "../plan/sts-stand-in";
+import { startOfflineAws } from "../plan/offline-aws";
 import { markdownSummary, terminalSummary } from "../plan/summary";
 import { detectTerraform, writeCliConfig } from "../plan/terraform-setup";
 import { writeAtomically } from "../synth/atomic-outdir";
@@ -57,15 +58,16 @@ async function main(): Promise<void> {
   for (const s of stacks) if (!existsSync(path.join(outdir, "stacks", s, "cdk.tf.json"))) fail(`${s} is not synthesized in ${outdir} (run without --skip-synth)`);
 
   const offline = !(process.env.TF_STATE_BUCKET && hasCredentials(process.env));
-  progress(offline ? "offline plan: placeholder credentials, a loopback STS stand-in, no deployed state" : `planning against the state in s3://${process.env.TF_STATE_BUCKET}`);
+  progress(offline ? "offline plan: placeholder credentials, a loopback STS/IAM stand-in (an account the bootstrap ran in), no deployed state" : `planning against the state in s3://${process.env.TF_STATE_BUCKET}`);
   progress(setup.source.kind === "mirror" ? `hashicorp/aws from the local mirror ${setup.source.dir}` : "hashicorp/aws from the registry");
 
   const work = mkdtempSync(path.join(tmpdir(), "ddn-plan-"));
-  const sts = offline ? await startStsStandIn() : undefined;
+  // Offline, the account is one the bootstrap ran in (its API Gateway logs role exists for this region).
+  const sts = offline ? await startOfflineAws({ roles: [{ name: apiGatewayLogsRoleName(config.app, config.region), path: ACCOUNT_ROLE_PATH }] }) : undefined;
   try {
     const cliConfigFile = path.join(work, "terraform.tfrc");
     writeCliConfig(cliConfigFile, setup.source, process.env.TF_PLUGIN_CACHE_DIR || path.join(work, "plugin-cache"));
-    const result = await planChain({ outdir, stacks, workDir: work, setup, cliConfigFile, ...(sts ? { offline: { stsEndpoint: sts.endpoint } } : {}), json: "all", log: progress });
+    const result = await planChain({ outdir, stacks, workDir: work, setup, cliConfigFile, ...(sts ? { offline: { awsEndpoint: sts.endpoint } } : {}), json: "all", log: progress });
     const context = { env: args.env, mode: offline ? ("offline" as const) : ("account" as const), terraformVersion: setup.terraformVersion };
     const markdown = markdownSummary(result, context);
     writeAtomically(path.join(outdir, "plans"), (staging) => {

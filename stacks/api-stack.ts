@@ -1,17 +1,18 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { ApiGatewayAccount } from "@cdktf/provider-aws/lib/api-gateway-account";
 import { ApiGatewayAuthorizer } from "@cdktf/provider-aws/lib/api-gateway-authorizer";
 import { ApiGatewayGatewayResponse } from "@cdktf/provider-aws/lib/api-gateway-gateway-response";
 import { ApiGatewayMethodSettings } from "@cdktf/provider-aws/lib/api-gateway-method-settings";
 import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
 import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamRoles } from "@cdktf/provider-aws/lib/data-aws-iam-roles";
 import { gatewayResponseCorsHeaders } from "../constructs/api-cors";
 import { RestApiRoutes, type LambdaTarget } from "../constructs/rest-api-routes";
 import type { PipelineFunction } from "../pipeline/function-declaration";
 import type { ComputeStack } from "./compute-stack";
 import type { IamStack } from "./iam-stack";
+import { ACCOUNT_ROLE_PATH, apiGatewayLogsRoleName } from "../config/bootstrap";
 import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
 
 export interface ApiStackProps extends PipelineStackProps {
@@ -110,10 +111,15 @@ export class ApiStack extends PipelineStack {
     const deployment = routes.deploy();
     const restApiId = api.id;
 
-    // Access logging needs the account-level CloudWatch role; when this environment owns it, stages wait for it.
-    const accountSetting = props.iam.apiGatewayCloudwatchRole
-      ? [new ApiGatewayAccount(this, "account-settings", { cloudwatchRoleArn: props.iam.apiGatewayCloudwatchRole.arn })]
-      : [];
+    // Stage logging needs the account's CloudWatch role setting for this region, which the bootstrap owns (once per
+    // account and region; no environment may own it, or destroying one turns logging off for all). The plan
+    // fails with what to do when the bootstrap has not run for this region.
+    const logsRole = apiGatewayLogsRoleName(c.app, c.region);
+    const bootstrapped = new DataAwsIamRoles(this, "api-gateway-logs-role", { pathPrefix: ACCOUNT_ROLE_PATH, nameRegex: `^${logsRole}$` });
+    const accountSettings = {
+      condition: `\${length(${bootstrapped.fqn}.names) == 1}`,
+      errorMessage: `API Gateway logging in ${c.region} needs the account setting the bootstrap creates (role ${logsRole}); apply the bootstrap stack first (README, Deploying).`,
+    };
 
     this.stages = c.api.stages.map((stageName) => {
       const accessLogs = new CloudwatchLogGroup(this, `access-logs-${stageName}`, {
@@ -126,13 +132,13 @@ export class ApiStack extends PipelineStack {
         deploymentId: deployment.id,
         xrayTracingEnabled: true,
         accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
-        dependsOn: accountSetting,
+        lifecycle: { precondition: [accountSettings] },
       });
       // Execution logs go to a group API Gateway names and would create itself, with no retention and outside
-      // Terraform: created here first, with the environment's retention, before logging is turned on.
+      // Terraform: created here first, with the API logs' retention, before logging is turned on.
       const executionLogs = new CloudwatchLogGroup(this, `execution-logs-${stageName}`, {
         name: `API-Gateway-Execution-Logs_${restApiId}/${stageName}`,
-        retentionInDays: c.logRetentionDays,
+        retentionInDays: c.api.accessLogRetentionDays,
       });
       new ApiGatewayMethodSettings(this, `stage-${stageName}-settings`, {
         dependsOn: [executionLogs],

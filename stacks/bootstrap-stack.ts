@@ -7,17 +7,25 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { GITHUB_OIDC_HOST, type BootstrapConfig } from "../config/bootstrap";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { GITHUB_OIDC_HOST, permissionsBoundaryName, type BootstrapConfig } from "../config/bootstrap";
+import { addApiGatewayAccountSettings } from "../constructs/account-settings";
+import { boundaryStatements, deployRoleStatements } from "../constructs/deploy-role-policy";
 import { addHardenedBucket } from "../constructs/hardened-bucket";
 import { NO_API_GATE_OPTIONS, PolicyGate } from "../policy/gate";
 import { suppressPolicy } from "../policy/suppressions";
+import type { GateOptions } from "../policy/types";
 import { policyDocument } from "../constructs/policy-document";
 
 
+/** API Gateway assumes the account settings' logs roles; nothing else here is assumable by a service. */
+export const BOOTSTRAP_GATE_OPTIONS: GateOptions = { ...NO_API_GATE_OPTIONS, trustedServices: ["apigateway.amazonaws.com"] };
+
 /**
  * What the CI deploy needs once per account, applied by hand with local state: the Terraform state bucket, the
- * GitHub OIDC provider, a plan role for pull requests and a deploy role per environment, each trusted only by
- * this repository (and, for deploys, its GitHub environment of the same name).
+ * GitHub OIDC provider, a plan role for pull requests, a deploy role per environment (each trusted only by this
+ * repository and, for deploys, its GitHub environment of the same name, and unable to escalate: see
+ * constructs/deploy-role-policy.ts), and API Gateway's account setting in every environment's region.
  */
 export class BootstrapStack extends TerraformStack {
   readonly policyGate: PolicyGate;
@@ -27,12 +35,11 @@ export class BootstrapStack extends TerraformStack {
     new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: { ...c.tags } }] });
     // Local state on purpose: this stack creates the bucket remote state would live in.
     new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
-    this.policyGate = new PolicyGate(this, NO_API_GATE_OPTIONS);
+    this.policyGate = new PolicyGate(this, BOOTSTRAP_GATE_OPTIONS);
     this.node.addValidation(this.policyGate);
 
     const account = new DataAwsCallerIdentity(this, "account").accountId;
     const partition = new DataAwsPartition(this, "partition").partition;
-    const arn = (service: string, resource: string, region = c.region) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
 
     const state = addHardenedBucket(this, "state-bucket", {
       bucket: `${c.app}-tfstate-${account}-${c.region}`,
@@ -73,36 +80,45 @@ export class BootstrapStack extends TerraformStack {
     });
     new TerraformOutput(this, "plan-role-arn", { value: plan.arn, description: "GitHub variable AWS_PLAN_ROLE_ARN" });
 
-    for (const { name: env, region } of c.environments) {
-      const prefix = `${c.app}-${env}`;
-      const envArn = (service: string, resource: string) => arn(service, resource, region);
+    // Account- and region-wide settings: once per account and region, here, never in an environment's stacks.
+    for (const region of [...new Set(c.environments.map((e) => e.region))].sort()) {
+      addApiGatewayAccountSettings(this, c.app, region, partition, account, { ...c.tags });
+    }
+
+    for (const { name: env, region, parameters } of c.environments) {
+      const boundary = new IamPolicy(this, `permissions-boundary-${env}`, {
+        name: permissionsBoundaryName(c.app, env),
+        description: `Ceiling of every role the ${env} deploy creates: the ${env} pipeline's resources, no IAM`,
+        policy: policyDocument(boundaryStatements({ app: c.app, env, region, partition, account })),
+      });
+      const roleName = `${c.app}-github-deploy-${env}`;
       const role = new IamRole(this, `deploy-role-${env}`, {
-        name: `${c.app}-github-deploy-${env}`,
+        name: roleName,
         description: `cdktf deploy of the ${env} environment from the GitHub environment "${env}"`,
         assumeRolePolicy: trust(`repo:${c.githubRepository}:environment:${env}`),
         maxSessionDuration: 3600,
       });
       const policy = new IamRolePolicy(this, `deploy-role-${env}-policy`, {
         role: role.id,
-        name: `deploy-${prefix}`,
-        policy: policyDocument([
-          { Sid: "State", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${state.arn}/${c.app}/${env}/*` },
-          { Sid: "ListState", Effect: "Allow", Action: "s3:ListBucket", Resource: state.arn },
-          { Sid: "Buckets", Effect: "Allow", Action: "s3:*", Resource: [`arn:${partition}:s3:::${prefix}-*`, `arn:${partition}:s3:::${prefix}-*/*`] },
-          { Sid: "Table", Effect: "Allow", Action: "dynamodb:*", Resource: envArn("dynamodb", `table/${prefix}-*`) },
-          { Sid: "Queue", Effect: "Allow", Action: "sqs:*", Resource: envArn("sqs", `${prefix}-*`) },
-          { Sid: "Functions", Effect: "Allow", Action: "lambda:*", Resource: envArn("lambda", `function:${prefix}-*`) },
-          { Sid: "Roles", Effect: "Allow", Action: "iam:*", Resource: `arn:${partition}:iam::${account}:role/${prefix}-*` },
-          { Sid: "Logs", Effect: "Allow", Action: "logs:*", Resource: [envArn("logs", `log-group:/aws/lambda/${prefix}-*`), envArn("logs", `log-group:/aws/apigateway/${prefix}-*`)] },
-          { Sid: "DescribeLogs", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
-          // REST API ids are generated, so API Gateway can only be scoped to the region's API resources.
-          { Sid: "ApiGateway", Effect: "Allow", Action: ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"], Resource: [`arn:${partition}:apigateway:${region}::/restapis`, `arn:${partition}:apigateway:${region}::/restapis/*`, `arn:${partition}:apigateway:${region}::/account`, `arn:${partition}:apigateway:${region}::/tags/*`] },
-        ]),
+        name: `deploy-${c.app}-${env}`,
+        policy: policyDocument(
+          deployRoleStatements({
+            app: c.app,
+            env,
+            region,
+            partition,
+            account,
+            stateBucketArn: state.arn,
+            parameters,
+            boundaryArn: boundary.arn,
+            deployRoleArn: `arn:${partition}:iam::${account}:role/${roleName}`,
+          }),
+        ),
       });
       suppressPolicy(
         policy,
         "IAM.1",
-        `The deploy role creates, updates and deletes every resource type of the ${env} pipeline, so its actions are service-wide; every resource is scoped to the ${prefix}-* name prefix (and the ${env} state keys).`,
+        `The ${env} deploy refreshes every resource type of its pipeline: read-only Get*/List*/Describe* families for what Terraform reads (dozens of calls per type, growing with the provider); every write action is named, every resource is scoped to the ${c.app}-${env}-* prefix, and IAM.5 checks it cannot escalate.`,
       );
       new TerraformOutput(this, `deploy-role-arn-${env}`, { value: role.arn, description: `GitHub environment "${env}" variable AWS_DEPLOY_ROLE_ARN` });
     }

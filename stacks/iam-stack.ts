@@ -6,6 +6,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "../constructs/policy-document";
 import type { PipelineFunction } from "../pipeline/function-declaration";
 import type { ResourceRef } from "../pipeline/refs";
+import { permissionsBoundaryName } from "../config/bootstrap";
 import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
 import type { StorageStack } from "./storage-stack";
 
@@ -22,8 +23,6 @@ export interface IamStackProps extends PipelineStackProps {
  */
 export class IamStack extends PipelineStack {
   readonly roles: ReadonlyMap<string, IamRole>;
-  /** The role API Gateway writes CloudWatch logs with; only when the environment manages the account setting. */
-  readonly apiGatewayCloudwatchRole?: IamRole;
 
   constructor(scope: Construct, id: string, props: IamStackProps) {
     super(scope, id, props);
@@ -33,12 +32,16 @@ export class IamStack extends PipelineStack {
     const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
     const resolve = (ref: ResourceRef) => props.storage.reference(ref, arn);
 
+    // The bootstrap's ceiling for this environment's roles: the deploy role may only create roles that carry it.
+    const permissionsBoundary = `arn:${partition}:iam::${account}:policy/${permissionsBoundaryName(this.config.app, this.config.env)}`;
+
     const roles = new Map<string, IamRole>();
     for (const fn of props.functions) {
       const role = new IamRole(this, `${fn.name}-role`, {
         name: this.names.role(fn.name),
         description: `Execution role of ${this.names.functionName(fn.name)}`,
         assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
+        permissionsBoundary,
       });
       const declared = (fn.permissions ?? []).map(
         (p): PolicyStatement => ({ Sid: p.sid, Effect: "Allow", Action: single(p.actions), Resource: single(p.resources.map(resolve)) }),
@@ -70,36 +73,6 @@ export class IamStack extends PipelineStack {
       roles.set(fn.name, role);
     }
     this.roles = roles;
-
-    if (this.config.api.manageAccountSettings) {
-      const role = new IamRole(this, "apigateway-cloudwatch-role", {
-        name: `${this.names.prefix}-apigateway-cloudwatch`,
-        description: "Lets API Gateway write execution and access logs to CloudWatch Logs",
-        assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com"),
-      });
-      new IamRolePolicy(this, "apigateway-cloudwatch-role-policy", {
-        name: "push-to-cloudwatch-logs",
-        role: role.id,
-        // The actions of the AWS managed AmazonAPIGatewayPushToCloudWatchLogs policy, scoped to this account and region.
-        policy: policyDocument([
-          {
-            Sid: "PushLogs",
-            Effect: "Allow",
-            Action: [
-              "logs:CreateLogGroup",
-              "logs:CreateLogStream",
-              "logs:DescribeLogGroups",
-              "logs:DescribeLogStreams",
-              "logs:PutLogEvents",
-              "logs:GetLogEvents",
-              "logs:FilterLogEvents",
-            ],
-            Resource: arn("logs", "*"),
-          },
-        ]),
-      });
-      this.apiGatewayCloudwatchRole = role;
-    }
   }
 
   role(fn: string): IamRole {

@@ -66,6 +66,16 @@ const CASES: Record<string, [(s: TerraformStack) => void, string]> = {
   "IAM.2": [(s) => new IamRolePolicy(s, "p", { role: role(s).id, policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }) }), "aws_iam_role_policy.p"],
   "IAM.3": [(s) => new IamRolePolicyAttachment(s, "a", { role: role(s).name, policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" }), "aws_iam_role_policy_attachment.a"],
   "IAM.4": [(s) => new IamRole(s, "open", { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }) }), "aws_iam_role.open"],
+  // The deploy role as it was: iam:* on its roles and PassRole to any service.
+  "IAM.5": [
+    (s) =>
+      new IamRolePolicy(s, "deploy", {
+        role: role(s).id,
+        policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "iam:*", Resource: "arn:aws:iam::1:role/ddn-dev-*" }] }),
+      }),
+    "aws_iam_role_policy.deploy",
+  ],
+  "IAM.6": [(s) => role(s), "aws_iam_role.role"],
   "LAMBDA.1": [(s) => fn(s, { runtime: "nodejs16.x" }), "aws_lambda_function.fn"],
   "LAMBDA.2": [(s) => fn(s, { tracingConfig: { mode: "PassThrough" } }), "aws_lambda_function.fn"],
   "LAMBDA.3": [(s) => fn(s), "aws_lambda_function.fn"],
@@ -176,6 +186,27 @@ describe("policy rules", () => {
     const ids = evaluate(json, OPTIONS).violations.map((v) => v.ruleId);
     expect(ids).not.toContain("S3.7");
     expect(ids).not.toContain("S3.4");
+  });
+
+  test.each([
+    ["role writes without the boundary condition", { Effect: "Allow", Action: ["iam:CreateRole", "iam:PutRolePolicy"], Resource: "arn:aws:iam::1:role/ddn-dev-*" }, /without requiring a permissions boundary/],
+    ["removing a boundary", { Effect: "Allow", Action: "iam:DeleteRolePermissionsBoundary", Resource: "arn:aws:iam::1:role/ddn-dev-*" }, /DeleteRolePermissionsBoundary/],
+    ["rewriting the boundary policy", { Effect: "Allow", Action: "iam:CreatePolicyVersion", Resource: "arn:aws:iam::1:policy/ddn-dev-boundary" }, /CreatePolicyVersion/],
+    ["PassRole to any service", { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::1:role/ddn-dev-*" }, /any service/],
+    ["PassRole on every role", { Effect: "Allow", Action: "iam:PassRole", Resource: "*", Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } } }, /every role/],
+  ])("IAM.5: %s", (_n, statement, message) => {
+    const json = insecureStack((s) => new IamRolePolicy(s, "p", { role: role(s).id, policy: JSON.stringify({ Statement: [statement] }) }));
+    expect(evaluate(json, OPTIONS).violations.filter((v) => v.ruleId === "IAM.5").map((v) => v.message).join("\n")).toMatch(message);
+  });
+
+  test("IAM.5 accepts role writes bound to a boundary and PassRole to Lambda on named roles", () => {
+    const statements = [
+      { Effect: "Allow", Action: ["iam:CreateRole", "iam:PutRolePolicy"], Resource: "arn:aws:iam::1:role/ddn-dev-*", Condition: { StringEquals: { "iam:PermissionsBoundary": "arn:aws:iam::1:policy/ddn-dev-boundary" } } },
+      { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::1:role/ddn-dev-*", Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } } },
+      { Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
+    ];
+    const json = insecureStack((s) => new IamRolePolicy(s, "p", { role: role(s).id, policy: JSON.stringify({ Statement: statements }) }));
+    expect(evaluate(json, OPTIONS).violations.filter((v) => v.ruleId === "IAM.5")).toEqual([]);
   });
 
   test("'*' resource is accepted for X-Ray's unscopable actions only", () => {

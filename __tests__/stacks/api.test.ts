@@ -1,3 +1,4 @@
+import { ACCOUNT_ROLE_PATH, apiGatewayLogsRoleName } from "../../config/bootstrap";
 import { methodArnPath } from "../../constructs/rest-api-routes";
 import { ENVIRONMENTS, expected, list, only, resources, synthEnv, type Synthesized } from "./synth";
 
@@ -125,17 +126,26 @@ describe.each(ENVIRONMENTS)("api stack (%s)", (env) => {
     }
   });
 
-  test("each stage's execution log group exists before logging is on, with the environment's retention", () => {
+  test("each stage's execution log group exists before logging is on, with the API logs' retention", () => {
     const groups = resources(stack(), "aws_cloudwatch_log_group");
     for (const stageName of config.api.stages) {
       const g = groups[`execution-logs-${stageName}`];
       expect(g.name).toBe(`API-Gateway-Execution-Logs_\${aws_api_gateway_rest_api.rest-api.id}/${stageName}`);
-      expect(g.retention_in_days).toBe(config.logRetentionDays);
+      expect(g.retention_in_days).toBe(config.api.accessLogRetentionDays);
       expect(resources(stack(), "aws_api_gateway_method_settings")[`stage-${stageName}-settings`].depends_on).toEqual([`aws_cloudwatch_log_group.execution-logs-${stageName}`]);
     }
   });
 
-  test("the account-level CloudWatch setting only where the environment owns it", () => {
-    expect(Object.keys(resources(stack(), "aws_api_gateway_account"))).toHaveLength(config.api.manageAccountSettings ? 1 : 0);
+  test("stages with logging depend on the bootstrap's account setting: a plan-time precondition on its logs role", () => {
+    expect(resources(stack(), "aws_api_gateway_account")).toEqual({});
+    const roles = Object.values((stack().data as Record<string, Record<string, unknown>>).aws_iam_roles!)[0] as Record<string, unknown>;
+    expect(roles).toMatchObject({ path_prefix: ACCOUNT_ROLE_PATH, name_regex: `^${apiGatewayLogsRoleName(config.app, config.region)}$` });
+    for (const stageName of config.api.stages) {
+      const stage = resources(stack(), "aws_api_gateway_stage")[`stage-${stageName}`];
+      expect(stage.access_log_settings).toBeDefined();
+      expect(stage.lifecycle.precondition).toEqual([
+        { condition: "${length(data.aws_iam_roles.api-gateway-logs-role.names) == 1}", error_message: expect.stringContaining("apply the bootstrap stack first") },
+      ]);
+    }
   });
 });

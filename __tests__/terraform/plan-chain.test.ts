@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { STACK_PARTS } from "../../config";
 import { planChain, type ChainResult } from "../../plan/plan-chain";
 import { PLACEHOLDER_MARK } from "../../plan/planned-outputs";
-import { OFFLINE_ACCOUNT } from "../../plan/sts-stand-in";
+import { OFFLINE_ACCOUNT } from "../../plan/offline-aws";
 import { ENVIRONMENTS, expected, synthEnv, type Synthesized } from "../stacks/synth";
 import { skipReason, terraformScratch } from "./terraform";
 
@@ -36,7 +36,7 @@ maybe("terraform validate + offline plan chain", () => {
             workDir,
             setup: scratch.setup,
             cliConfigFile: scratch.cliConfigFile,
-            offline: { stsEndpoint: scratch.stsEndpoint },
+            offline: { awsEndpoint: scratch.awsEndpoint },
             json: "producers",
             log: (l) => log.push(`${env} ${l}`),
           }),

@@ -97,6 +97,19 @@ const skip = skipReason("plan-command.test.ts");
   // The CDKTF limitation this removes (hashicorp/terraform-cdk #2157, #2235): a pull request adding a cross-stack
   // output cannot be planned by `cdktf diff`, because the consumer reads the producer's *deployed* state, which
   // lacks the new output. Here: the images-function change adds the out-bucket's id as a new storage output.
+  test("an account the bootstrap never ran in: the API stack's plan fails, saying to apply the bootstrap first", async () => {
+    const s = synthEnv("dev");
+    const scratch = await terraformScratch({ bootstrapped: false });
+    try {
+      const stacks = STACK_PARTS.map((p) => `ddn-dev-${p}`);
+      const run = planChain({ outdir: s.outdir, stacks, workDir: scratch.work, setup: scratch.setup, cliConfigFile: scratch.cliConfigFile, offline: { awsEndpoint: scratch.awsEndpoint }, json: "producers" });
+      await expect(run).rejects.toMatchObject({ stackName: "ddn-dev-api", message: expect.stringMatching(/Resource precondition failed[\s\S]*apply the bootstrap stack first/) });
+    } finally {
+      await scratch.stop();
+      s.cleanup();
+    }
+  }, 180_000);
+
   test("a new cross-stack output is planned offline; planning the consumer against the deployed producer fails", async () => {
     const copy = copyProject();
     const scratch = await terraformScratch();
@@ -106,7 +119,7 @@ const skip = skipReason("plan-command.test.ts");
       expect(synth(copy, "dev", outdir).status).toBe(0);
       const stacks = ["ddn-dev-storage", "ddn-dev-iam", "ddn-dev-compute"];
       const newOutput = "cross-stack-output-aws_s3_bucketout-bucketid";
-      const r = await planChain({ outdir, stacks, workDir: scratch.work, setup: scratch.setup, cliConfigFile: scratch.cliConfigFile, offline: { stsEndpoint: scratch.stsEndpoint }, json: "producers" });
+      const r = await planChain({ outdir, stacks, workDir: scratch.work, setup: scratch.setup, cliConfigFile: scratch.cliConfigFile, offline: { awsEndpoint: scratch.awsEndpoint }, json: "producers" });
       const [storage, , compute] = r.plans;
       expect(storage!.outputs[newOutput]).toEqual({ value: `${PLACEHOLDER_MARK}-out-bucket`, placeholder: true });
       expect(compute!.placeholders).toContain(`ddn-dev-storage: ${newOutput}`);

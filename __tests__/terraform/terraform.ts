@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { startStsStandIn } from "../../plan/sts-stand-in";
+import { startOfflineAws } from "../../plan/offline-aws";
+import { environmentNames, loadConfig } from "../../config";
+import { ACCOUNT_ROLE_PATH, apiGatewayLogsRoleName } from "../../config/bootstrap";
 import { detectTerraform, writeCliConfig, type TerraformSetup } from "../../plan/terraform-setup";
 
 /**
@@ -16,19 +18,21 @@ export function skipReason(file: string): boolean {
   return UNAVAILABLE !== undefined;
 }
 
-/** One scratch directory, CLI config and STS stand-in for a test file; `stop()` removes them. */
-export async function terraformScratch(): Promise<{ setup: TerraformSetup; work: string; cliConfigFile: string; stsEndpoint: string; stop(): Promise<void> }> {
+/** One scratch directory, CLI config and offline AWS (a bootstrapped account unless told) for a test file; `stop()` removes them. */
+export async function terraformScratch(options: { bootstrapped?: boolean } = {}): Promise<{ setup: TerraformSetup; work: string; cliConfigFile: string; awsEndpoint: string; stop(): Promise<void> }> {
   const setup = TERRAFORM as TerraformSetup;
   const work = mkdtempSync(path.join(tmpdir(), "ddn-tf-test-"));
   const cliConfigFile = path.join(work, "terraform.tfrc");
   // With the registry, a CI-provided TF_PLUGIN_CACHE_DIR is reused (one download for every test and run).
   writeCliConfig(cliConfigFile, setup.source, process.env.TF_PLUGIN_CACHE_DIR || path.join(work, "plugin-cache"));
-  const sts = await startStsStandIn();
+  // A bootstrapped account: the API Gateway logs role of every environment's region exists.
+  const roles = [...new Set(environmentNames().map((e) => loadConfig(e)))].map((c) => ({ name: apiGatewayLogsRoleName(c.app, c.region), path: ACCOUNT_ROLE_PATH }));
+  const sts = await startOfflineAws({ roles: options.bootstrapped === false ? [] : roles });
   return {
     setup,
     work,
     cliConfigFile,
-    stsEndpoint: sts.endpoint,
+    awsEndpoint: sts.endpoint,
     async stop() {
       await sts.stop();
       rmSync(work, { recursive: true, force: true });

@@ -11,6 +11,8 @@ const UNSCOPABLE_ACTIONS = new Set([
   "xray:GetSamplingStatisticSummaries",
   "logs:DescribeLogGroups",
   "cloudwatch:PutMetricData",
+  "iam:ListRoles",
+  "ssm:DescribeParameters",
 ]);
 
 /** Every identity policy document in the stack, with the address it came from. */
@@ -40,6 +42,22 @@ function githubOidcTrust(address: string, s: PolicyStatement & { Condition?: Rec
   if (aud !== "sts.amazonaws.com") return [{ address, message: "GitHub OIDC trust does not pin aud = sts.amazonaws.com" }];
   if (sub.length === 0 || sub.some((x) => x.includes("*"))) return [{ address, message: "GitHub OIDC trust does not pin the subject exactly (StringEquals, no wildcards)" }];
   return [];
+}
+
+
+/** Whether an IAM action pattern (with * wildcards, case-insensitive) covers `action`. */
+function covers(pattern: string, action: string): boolean {
+  return new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i").test(action);
+}
+
+/** Actions that create or change a role's permissions: allowed only on roles that keep a permissions boundary. */
+const ROLE_WRITES = ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy"];
+/** Actions that remove or rewrite a boundary (or any managed policy): never allowed to a role that manages roles. */
+const BOUNDARY_WRITES = ["iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy", "iam:CreateUser", "iam:CreateAccessKey"];
+
+function conditionKeys(s: PolicyStatement): string[] {
+  const c = (s as { Condition?: Record<string, Record<string, unknown>> }).Condition ?? {};
+  return Object.values(c).flatMap((block) => Object.keys(block ?? {}).map((k) => k.toLowerCase()));
 }
 
 const unreadable = (address: string): Finding => ({ address, message: "policy is not a JSON document the gate can check" });
@@ -123,6 +141,50 @@ export const iamRules: Rule[] = [
             if (services.length !== 1 || untrusted.length) return [{ address: role.address, message: `trust policy names ${services.join(", ") || "no service"}; expected exactly one of ${options.trustedServices.join(", ")}` }];
             return [];
           });
+      });
+    },
+  },
+  {
+    id: "IAM.5",
+    title: "A role that manages roles cannot escalate",
+    rationale: "A deploy role that may create or change roles without a permissions boundary, remove a boundary, rewrite it, or pass roles to any service can make itself administrator.",
+    fix: "Allow role writes only with Condition StringEquals iam:PermissionsBoundary = <boundary ARN>; never allow iam:DeleteRolePermissionsBoundary or policy-version writes; allow iam:PassRole only on named roles with Condition iam:PassedToService.",
+    checkov: "CKV_AWS_286, CKV_AWS_287 (privilege escalation)",
+    cdkNag: "—",
+    check(stack) {
+      return identityPolicies(stack).flatMap(({ address, statements }): Finding[] => {
+        if (!statements) return [unreadable(address)];
+        const allows = statements.filter((s) => s.Effect === "Allow");
+        const findings: Finding[] = [];
+        for (const s of allows) {
+          const actions = asList(s.Action);
+          const hits = (list: readonly string[]) => list.filter((a) => actions.some((p) => covers(p, a)));
+          const roleWrites = hits(ROLE_WRITES);
+          if (roleWrites.length && !conditionKeys(s).includes("iam:permissionsboundary")) {
+            findings.push({ address, message: `allows ${roleWrites.join(", ")} without requiring a permissions boundary (iam:PermissionsBoundary)` });
+          }
+          for (const a of hits(BOUNDARY_WRITES)) findings.push({ address, message: `allows ${a}: a boundary could be removed or rewritten` });
+          if (hits(["iam:PassRole"]).length) {
+            if (asList(s.Resource).some((r) => r === "*" || r.endsWith(":role/*"))) findings.push({ address, message: "allows iam:PassRole on every role" });
+            if (!conditionKeys(s).includes("iam:passedtoservice")) findings.push({ address, message: "allows iam:PassRole to any service (no iam:PassedToService condition)" });
+          }
+        }
+        return findings;
+      });
+    },
+  },
+  {
+    id: "IAM.6",
+    title: "Function roles carry a permissions boundary",
+    rationale: "The deploy role may only create roles with the environment's boundary; a role without one fails to deploy, or, with a laxer deploy role, is uncapped.",
+    fix: "Set permissions_boundary on every Lambda execution role to the environment's boundary policy (the bootstrap creates it).",
+    checkov: "—",
+    cdkNag: "—",
+    check(stack) {
+      return stack.resources("aws_iam_role").flatMap((role): Finding[] => {
+        const services = (policyStatements(role.body.assume_role_policy) ?? []).flatMap((s) => asList(block(s.Principal)?.Service as string | string[] | undefined));
+        if (!services.includes("lambda.amazonaws.com")) return [];
+        return typeof role.body.permissions_boundary === "string" && role.body.permissions_boundary !== "" ? [] : [{ address: role.address, message: "Lambda execution role without a permissions boundary" }];
       });
     },
   },

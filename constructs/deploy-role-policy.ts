@@ -1,0 +1,160 @@
+import type { PolicyStatement } from "./policy-document";
+
+export interface DeployScope {
+  readonly app: string;
+  readonly env: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly account: string;
+  /** The state bucket's ARN and the key prefix the environment's state lives under. */
+  readonly stateBucketArn: string;
+  /** SSM parameters the environment's stacks create, by full name. */
+  readonly parameters: readonly string[];
+  /** ARN of the permissions boundary every role the deploy creates must carry. */
+  readonly boundaryArn: string;
+  /** ARN of the deploy role itself (it may never change itself). */
+  readonly deployRoleArn: string;
+}
+
+// Read-only families cover what Terraform refreshes (dozens of Get/List/Describe calls per resource type, growing
+// with the provider); every write is listed by name.
+const READ = (service: string) => [`${service}:Get*`, `${service}:List*`, `${service}:Describe*`];
+
+/**
+ * What one environment's CI deploy may do: create, change and delete that environment's resources and nothing else.
+ * It cannot escalate: roles it creates or changes must carry the environment's permissions boundary (and keep it),
+ * the boundary and its own role are out of reach, and it can pass roles only to Lambda.
+ */
+export function deployRoleStatements(d: DeployScope): PolicyStatement[] {
+  const prefix = `${d.app}-${d.env}`;
+  const arn = (service: string, resource: string) => `arn:${d.partition}:${service}:${d.region}:${d.account}:${resource}`;
+  const roles = `arn:${d.partition}:iam::${d.account}:role/${prefix}-*`;
+  const withBoundary = { StringEquals: { "iam:PermissionsBoundary": d.boundaryArn } };
+  return [
+    { Sid: "State", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${d.stateBucketArn}/${d.app}/${d.env}/*` },
+    { Sid: "ListState", Effect: "Allow", Action: "s3:ListBucket", Resource: d.stateBucketArn },
+    {
+      Sid: "Buckets",
+      Effect: "Allow",
+      Action: [
+        ...READ("s3").filter((a) => a !== "s3:Describe*"),
+        "s3:CreateBucket",
+        "s3:DeleteBucket",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutBucketVersioning",
+        "s3:PutBucketCORS",
+        "s3:PutLifecycleConfiguration",
+        "s3:PutBucketNotification",
+        "s3:PutBucketTagging",
+        // force_destroy (dev) empties a bucket before deleting it.
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+      ],
+      Resource: [`arn:${d.partition}:s3:::${prefix}-*`, `arn:${d.partition}:s3:::${prefix}-*/*`],
+    },
+    {
+      Sid: "Table",
+      Effect: "Allow",
+      Action: [...READ("dynamodb"), "dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:UpdateTable", "dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTimeToLive", "dynamodb:TagResource", "dynamodb:UntagResource"],
+      Resource: arn("dynamodb", `table/${prefix}-*`),
+    },
+    {
+      Sid: "Queue",
+      Effect: "Allow",
+      Action: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags", "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue"],
+      Resource: arn("sqs", `${prefix}-*`),
+    },
+    {
+      Sid: "Functions",
+      Effect: "Allow",
+      Action: [
+        ...READ("lambda").filter((a) => a !== "lambda:Describe*"),
+        "lambda:CreateFunction",
+        "lambda:DeleteFunction",
+        "lambda:UpdateFunctionCode",
+        "lambda:UpdateFunctionConfiguration",
+        "lambda:PublishVersion",
+        "lambda:AddPermission",
+        "lambda:RemovePermission",
+        "lambda:PutFunctionEventInvokeConfig",
+        "lambda:UpdateFunctionEventInvokeConfig",
+        "lambda:DeleteFunctionEventInvokeConfig",
+        "lambda:TagResource",
+        "lambda:UntagResource",
+      ],
+      Resource: arn("lambda", `function:${prefix}-*`),
+    },
+    {
+      Sid: "PipelineRoles",
+      Effect: "Allow",
+      Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:DeleteRole"],
+      Resource: roles,
+      Condition: withBoundary,
+    },
+    { Sid: "ReadPipelineRoles", Effect: "Allow", Action: ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"], Resource: roles },
+    // data.aws_iam_roles (the bootstrap check of the API stack) lists roles; ListRoles cannot be scoped.
+    { Sid: "ListRoles", Effect: "Allow", Action: "iam:ListRoles", Resource: "*" },
+    { Sid: "PassRolesToLambda", Effect: "Allow", Action: "iam:PassRole", Resource: roles, Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } } },
+    {
+      Sid: "NoEscalation",
+      Effect: "Deny",
+      Action: ["iam:DeleteRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:CreateUser", "iam:CreateAccessKey"],
+      Resource: "*",
+    },
+    {
+      Sid: "NotItself",
+      Effect: "Deny",
+      Action: ["iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRole", "iam:TagRole"],
+      Resource: d.deployRoleArn,
+    },
+    {
+      Sid: "Logs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource", "logs:TagLogGroup", "logs:ListTagsLogGroup"],
+      // API Gateway names execution log groups after the generated API id: they can only be scoped to the pattern.
+      Resource: [arn("logs", `log-group:/aws/lambda/${prefix}-*`), arn("logs", `log-group:/aws/apigateway/${prefix}-*`), arn("logs", "log-group:API-Gateway-Execution-Logs_*")],
+    },
+    { Sid: "DescribeLogs", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+    ...(d.parameters.length
+      ? [
+          {
+            Sid: "Parameters",
+            Effect: "Allow" as const,
+            Action: ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"],
+            Resource: d.parameters.map((p) => arn("ssm", `parameter${p}`)),
+          },
+          { Sid: "DescribeParameters", Effect: "Allow" as const, Action: "ssm:DescribeParameters", Resource: "*" },
+        ]
+      : []),
+    // REST API ids are generated, so API Gateway can only be scoped to the region's API resources.
+    {
+      Sid: "ApiGateway",
+      Effect: "Allow",
+      Action: ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"],
+      Resource: [`arn:${d.partition}:apigateway:${d.region}::/restapis`, `arn:${d.partition}:apigateway:${d.region}::/restapis/*`, `arn:${d.partition}:apigateway:${d.region}::/tags/*`],
+    },
+  ];
+}
+
+/** The ceiling of every pipeline role of the environment: its own resources, and no IAM at all. */
+export function boundaryStatements(d: Pick<DeployScope, "app" | "env" | "region" | "partition" | "account">): PolicyStatement[] {
+  const prefix = `${d.app}-${d.env}`;
+  const arn = (service: string, resource: string) => `arn:${d.partition}:${service}:${d.region}:${d.account}:${resource}`;
+  return [
+    { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: arn("logs", `log-group:/aws/lambda/${prefix}-*`) },
+    { Sid: "Traces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+    {
+      Sid: "Objects",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:PutObject", "s3:PutObjectTagging", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
+      Resource: `arn:${d.partition}:s3:::${prefix}-*/*`,
+    },
+    { Sid: "Items", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"], Resource: arn("dynamodb", `table/${prefix}-*`) },
+    { Sid: "Failures", Effect: "Allow", Action: "sqs:SendMessage", Resource: arn("sqs", `${prefix}-*`) },
+    { Sid: "Parameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter/${d.app}/${d.env}/*`) },
+  ];
+}

@@ -1,0 +1,53 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** The account id offline plans run in (aws_caller_identity answers it). */
+export const OFFLINE_ACCOUNT = "000000000000";
+
+export interface OfflineAwsOptions {
+  /**
+   * Roles ListRoles answers with, as a bootstrapped account has them (data.aws_iam_roles of the API stacks checks
+   * for the API Gateway logs role). Default: none, an account the bootstrap never ran in.
+   */
+  readonly roles?: ReadonlyArray<{ readonly name: string; readonly path: string }>;
+}
+
+const xml = (action: string, result: string) =>
+  `<${action}Response xmlns="https://${action === "GetCallerIdentity" ? "sts" : "iam"}.amazonaws.com/doc/${action === "GetCallerIdentity" ? "2011-06-15" : "2010-05-08"}/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>offline-plan</RequestId></ResponseMetadata></${action}Response>`;
+
+/**
+ * The AWS calls an offline plan makes, answered on 127.0.0.1 (query protocol, XML) so that a plan needs no account:
+ * STS GetCallerIdentity (data.aws_caller_identity) and IAM ListRoles (data.aws_iam_roles). Any other action is
+ * refused loudly.
+ */
+export async function startOfflineAws(options: OfflineAwsOptions = {}): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      res.setHeader("content-type", "text/xml");
+      const params = new URLSearchParams(body);
+      const action = params.get("Action");
+      if (action === "GetCallerIdentity") {
+        res.end(xml(action, `<Arn>arn:aws:iam::${OFFLINE_ACCOUNT}:user/offline-plan</Arn><UserId>OFFLINEPLAN</UserId><Account>${OFFLINE_ACCOUNT}</Account>`));
+        return;
+      }
+      if (action === "ListRoles") {
+        const prefix = params.get("PathPrefix") ?? "/";
+        const members = (options.roles ?? [])
+          .filter((r) => r.path.startsWith(prefix))
+          .map((r) => `<member><Path>${r.path}</Path><RoleName>${r.name}</RoleName><RoleId>AROAOFFLINE${r.name.length}</RoleId><Arn>arn:aws:iam::${OFFLINE_ACCOUNT}:role${r.path}${r.name}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument></member>`)
+          .join("");
+        res.end(xml(action, `<IsTruncated>false</IsTruncated><Roles>${members}</Roles>`));
+        return;
+      }
+      res.statusCode = 400;
+      res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>offline plan: only GetCallerIdentity and ListRoles are answered</Message></Error></ErrorResponse>`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
