@@ -137,6 +137,8 @@ const CASES: Record<string, [(s: TerraformStack) => void, string]> = {
     },
     "aws_api_gateway_integration.get-integration",
   ],
+  // A stage with access logs and nothing that waits for the account's CloudWatch role setting.
+  "WIRING.4": [(s) => stage(s, { accessLogSettings: { destinationArn: new CloudwatchLogGroup(s, "logs", { name: "l" }).arn, format: "$context.requestId" } }), "aws_api_gateway_stage.stage"],
   "WIRING.3": [
     (s) => {
       const f = fn(s);

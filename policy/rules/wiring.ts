@@ -120,4 +120,27 @@ export const wiringRules: Rule[] = [
       return findings;
     },
   },
+  {
+    id: "WIRING.4",
+    title: "A stage that logs depends on the account's CloudWatch role setting",
+    rationale: "Stage access logs and execution logging need API Gateway's account-wide CloudWatch role; without it stage creation fails (\"CloudWatch Logs role ARN must be set in account settings\") in any account or region the setting was never made in.",
+    fix: "Give the stage a lifecycle precondition on the bootstrap's logs role (data.aws_iam_roles), or depends_on the aws_api_gateway_account in the same stack.",
+    checkov: "—",
+    cdkNag: "—",
+    check(stack) {
+      const logging = new Set(
+        stack
+          .resources("aws_api_gateway_method_settings")
+          .filter((m) => asList(m.body.settings).some((x: any) => x?.logging_level && x.logging_level !== "OFF"))
+          .map((m) => String(m.body.stage_name)),
+      );
+      return stack.resources("aws_api_gateway_stage").flatMap((stage): Finding[] => {
+        const logs = asList(stage.body.access_log_settings).length > 0 || [...logging].some((ref) => ref.includes(`${stage.address}.`) || ref === stage.body.stage_name);
+        if (!logs) return [];
+        const precondition = asList(stage.body.lifecycle?.precondition).some((p: any) => String(p?.condition).includes("data.aws_iam_roles."));
+        const dependsOnSetting = asList(stage.body.depends_on).some((d) => String(d).startsWith("aws_api_gateway_account."));
+        return precondition || dependsOnSetting ? [] : [{ address: stage.address, message: "logs without depending on the account's CloudWatch role setting" }];
+      });
+    },
+  },
 ];
