@@ -1,6 +1,7 @@
 import { defineFunction } from "../../pipeline/function-declaration";
 import { bucket } from "../../pipeline/refs";
 import { spaceRoot } from "../lib/key-space";
+import { uploadEnvironment } from "../lib/upload-environment";
 
 export default defineFunction((config) => {
   const spaces = spaceRoot(config.api.auth.enabled);
@@ -8,13 +9,7 @@ export default defineFunction((config) => {
     description: "Issues presigned S3 upload and download URLs",
     memoryMb: 256,
     timeoutSeconds: 5,
-    environment: {
-      IN_BUCKET: bucket("in").name,
-      OUT_BUCKET: bucket("out").name,
-      URL_EXPIRES_SECONDS: String(config.presign.urlExpiresSeconds),
-      MAX_UPLOAD_BYTES: String(config.storage.maxUploadBytes),
-      ...(config.presign.allowedContentTypes.length > 0 ? { ALLOWED_CONTENT_TYPES: config.presign.allowedContentTypes.join(",") } : {}),
-    },
+    environment: { ...uploadEnvironment(config), OUT_BUCKET: bucket("out").name },
     // Signing needs no call to S3: the URL carries these permissions to the client. Only keys inside the key spaces.
     permissions: [
       { sid: "PresignUpload", actions: ["s3:PutObject"], resources: [bucket("in").objectsUnder(spaces)] },

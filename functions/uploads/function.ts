@@ -1,6 +1,7 @@
 import { defineFunction } from "../../pipeline/function-declaration";
 import { bucket } from "../../pipeline/refs";
 import { spaceRoot } from "../lib/key-space";
+import { uploadEnvironment } from "../lib/upload-environment";
 import { UPLOAD_ROUTES } from "./routes";
 
 export default defineFunction((config) => {
@@ -9,12 +10,7 @@ export default defineFunction((config) => {
     description: "Uppy Companion-compatible S3 uploads: presigned PUT and multipart (create, sign parts, list, complete, abort)",
     memoryMb: 256,
     timeoutSeconds: 10,
-    environment: {
-      IN_BUCKET: bucket("in").name,
-      URL_EXPIRES_SECONDS: String(config.presign.urlExpiresSeconds),
-      MAX_UPLOAD_BYTES: String(config.storage.maxUploadBytes),
-      ...(config.presign.allowedContentTypes.length > 0 ? { ALLOWED_CONTENT_TYPES: config.presign.allowedContentTypes.join(",") } : {}),
-    },
+    environment: uploadEnvironment(config),
     // s3:PutObject covers PutObject, CreateMultipartUpload, UploadPart (signed here, used by the client) and
     // CompleteMultipartUpload; listing and aborting have their own actions. Only inside the key spaces.
     permissions: [
