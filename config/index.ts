@@ -44,6 +44,9 @@ export function naming(c: EnvironmentConfig) {
     table: `${prefix}-files`,
     api: `${prefix}-api`,
     accessLogGroup: `/aws/apigateway/${prefix}-api`,
+    alarmTopic: `${prefix}-alarms`,
+    /** `<prefix>-<what>`, e.g. ddn-dev-process-errors. */
+    alarm: (what: string) => `${prefix}-${what}`,
   };
 }
 export type Naming = ReturnType<typeof naming>;

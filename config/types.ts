@@ -18,6 +18,23 @@ export interface AuthSettings {
   readonly audience?: string;
 }
 
+/** Who is told when something fails, and when; every field has a default (config/alarms.ts). */
+export interface AlarmSettings {
+  /** Email addresses subscribed to the alarm topic (each must confirm the subscription AWS mails). */
+  readonly email?: readonly string[];
+  /** HTTPS endpoints subscribed to the alarm topic (chat webhooks, incident tools). */
+  readonly https?: readonly string[];
+  /** Length of one evaluation period, seconds (60 or a multiple of 60). */
+  readonly periodSeconds?: number;
+  /** Periods the API alarms look back over; they fire when `datapointsToAlarm` of them breach. */
+  readonly evaluationPeriods?: number;
+  readonly datapointsToAlarm?: number;
+  /** API 5xx rate (0..1) above which a stage alarms. */
+  readonly api5xxRate?: number;
+  /** API p99 latency (ms) above which a stage alarms. */
+  readonly apiLatencyP99Ms?: number;
+}
+
 export interface EnvironmentConfig {
   /** Prefix of every name: `<app>-<env>-<part>`. */
   readonly app: string;
@@ -35,6 +52,8 @@ export interface EnvironmentConfig {
     /** Largest upload in bytes, enforced by S3 through the signed Content-Length (at most 5 GiB, one PUT's limit). */
     readonly maxUploadBytes: number;
   };
+  /** CloudWatch alarms and who they notify (defaults in config/alarms.ts). */
+  readonly alarms?: AlarmSettings;
   /** Browser origins allowed by S3 CORS and the API's CORS headers. Never empty. */
   readonly allowedOrigins: readonly string[];
   /** Per-function overrides of the defaults declared in functions/<name>/function.ts. */

@@ -119,6 +119,18 @@ export function deployRoleStatements(d: DeployScope): PolicyStatement[] {
       Resource: [arn("logs", `log-group:/aws/lambda/${prefix}-*`), arn("logs", `log-group:/aws/apigateway/${prefix}-*`), arn("logs", "log-group:API-Gateway-Execution-Logs_*")],
     },
     { Sid: "DescribeLogs", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+    {
+      Sid: "AlarmTopic",
+      Effect: "Allow",
+      Action: ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource"],
+      Resource: arn("sns", `${prefix}-*`),
+    },
+    {
+      Sid: "Alarms",
+      Effect: "Allow",
+      Action: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource"],
+      Resource: arn("cloudwatch", `alarm:${prefix}-*`),
+    },
     ...(d.parameters.length
       ? [
           {

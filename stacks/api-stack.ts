@@ -12,10 +12,14 @@ import { RestApiRoutes, type LambdaTarget } from "../constructs/rest-api-routes"
 import type { PipelineFunction } from "../pipeline/function-declaration";
 import type { ComputeStack } from "./compute-stack";
 import type { IamStack } from "./iam-stack";
+import type { StorageStack } from "./storage-stack";
+import { alarmSettings } from "../config/alarms";
+import { addAlarm } from "../constructs/alarm";
 import { ACCOUNT_ROLE_PATH, apiGatewayLogsRoleName } from "../config/bootstrap";
 import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
 
 export interface ApiStackProps extends PipelineStackProps {
+  readonly storage: StorageStack;
   readonly iam: IamStack;
   readonly compute: ComputeStack;
   readonly functions: readonly PipelineFunction[];
@@ -153,6 +157,31 @@ export class ApiStack extends PipelineStack {
           throttlingBurstLimit: c.api.throttle.burstLimit,
           throttlingRateLimit: c.api.throttle.rateLimit,
         },
+      });
+      // A sustained 5xx rate or slow p99 on the stage (API Gateway's own errors and the functions' 500s alike).
+      const alarms = alarmSettings(c);
+      const window = { periodSeconds: alarms.periodSeconds, evaluationPeriods: alarms.evaluationPeriods, datapointsToAlarm: alarms.datapointsToAlarm, topicArn: props.storage.alarmTopic.arn };
+      const dimensions = { ApiName: this.names.api, Stage: stageName };
+      addAlarm(this, `stage-${stageName}-5xx-rate`, {
+        ...window,
+        name: this.names.alarm(`api-${stageName}-5xx-rate`),
+        description: `More than ${alarms.api5xxRate * 100}% of requests to the ${stageName} stage answered 5xx. Access logs: ${this.names.accessLogGroup}/${stageName}; function logs have the request id.`,
+        namespace: "AWS/ApiGateway",
+        metric: "5XXError",
+        dimensions,
+        // 5XXError is 1 per failed request and 0 otherwise: its average is the rate.
+        statistic: "Average",
+        threshold: alarms.api5xxRate,
+      });
+      addAlarm(this, `stage-${stageName}-latency-p99`, {
+        ...window,
+        name: this.names.alarm(`api-${stageName}-latency-p99`),
+        description: `The ${stageName} stage's p99 latency is above ${alarms.apiLatencyP99Ms} ms.`,
+        namespace: "AWS/ApiGateway",
+        metric: "Latency",
+        dimensions,
+        statistic: "p99",
+        threshold: alarms.apiLatencyP99Ms,
       });
       new TerraformOutput(this, `invoke-url-${stageName}`, {
         value: stage.invokeUrl,

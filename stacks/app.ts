@@ -25,6 +25,6 @@ export function addPipeline(app: App, config: EnvironmentConfig, backend: StateB
   const storage = new StorageStack(app, n.stack("storage"), base);
   const iam = new IamStack(app, n.stack("iam"), { ...base, storage });
   const compute = new ComputeStack(app, n.stack("compute"), { ...base, storage, iam });
-  const api = new ApiStack(app, n.stack("api"), { ...base, iam, compute });
+  const api = new ApiStack(app, n.stack("api"), { ...base, storage, iam, compute });
   return { storage, iam, compute, api };
 }

@@ -11,6 +11,8 @@ import { DEFAULT_OBJECT_CREATED_EVENTS } from "../pipeline/s3-filters";
 import type { IamStack } from "./iam-stack";
 import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
 import type { StorageStack } from "./storage-stack";
+import { alarmSettings } from "../config/alarms";
+import { addAlarm } from "../constructs/alarm";
 
 export interface ComputeStackProps extends PipelineStackProps {
   readonly storage: StorageStack;
@@ -61,6 +63,36 @@ export class ComputeStack extends PipelineStack {
     }
     this.functions = functions;
 
+    // Someone is told: every function's errors, event-driven functions' throttles, and every failure queue.
+    const alarms = alarmSettings(c);
+    const topicArn = storage.alarmTopic.arn;
+    const now = { periodSeconds: alarms.periodSeconds, evaluationPeriods: 1, datapointsToAlarm: 1, topicArn };
+    for (const fn of props.functions) {
+      const functionName = this.names.functionName(fn.name);
+      addAlarm(this, `${fn.name}-errors`, {
+        ...now,
+        name: this.names.alarm(`${fn.name}-errors`),
+        description: `${functionName} failed (an exception or timeout, not a 4xx answer). Its log group ${this.names.logGroup(fn.name)} has the request id.`,
+        namespace: "AWS/Lambda",
+        metric: "Errors",
+        dimensions: { FunctionName: functionName },
+        statistic: "Sum",
+        threshold: 0,
+      });
+      if (fn.objectCreated?.length) {
+        addAlarm(this, `${fn.name}-throttles`, {
+          ...now,
+          name: this.names.alarm(`${fn.name}-throttles`),
+          description: `${functionName} was throttled (account or reserved concurrency): S3 events wait and retry, and may end in the failure queue.`,
+          namespace: "AWS/Lambda",
+          metric: "Throttles",
+          dimensions: { FunctionName: functionName },
+          statistic: "Sum",
+          threshold: 0,
+        });
+      }
+    }
+
     const account = new DataAwsCallerIdentity(this, "account").accountId;
     const rules = new Map<BucketName, { rules: S3BucketNotificationLambdaFunction[]; permissions: LambdaPermission[] }>();
     for (const fn of props.functions.filter((f) => f.objectCreated?.length)) {
@@ -70,6 +102,16 @@ export class ComputeStack extends PipelineStack {
         name: this.names.failureQueue(fn.name),
         sqsManagedSseEnabled: true,
         messageRetentionSeconds: FAILURE_RETENTION_SECONDS,
+      });
+      addAlarm(this, `${fn.name}-failures-alarm`, {
+        ...now,
+        name: this.names.alarm(`${fn.name}-failures`),
+        description: `S3 events ${this.names.functionName(fn.name)} could not process after every retry are waiting in ${this.names.failureQueue(fn.name)}. Fix the cause, then replay them: npm run redrive -- --env ${c.env} (README, Operating it).`,
+        namespace: "AWS/SQS",
+        metric: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: failures.name },
+        statistic: "Maximum",
+        threshold: 0,
       });
       new LambdaFunctionEventInvokeConfig(this, `${fn.name}-async`, {
         functionName: lambda.functionName,

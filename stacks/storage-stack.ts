@@ -3,6 +3,10 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { alarmSettings } from "../config/alarms";
+import { addAlarm } from "../constructs/alarm";
 import { addGeneratedSecret } from "../constructs/generated-secret";
 import { addHardenedBucket } from "../constructs/hardened-bucket";
 import { HASH_KEY } from "../functions/lib/file-record";
@@ -24,6 +28,8 @@ export class StorageStack extends PipelineStack {
   readonly inBucket: S3Bucket;
   readonly outBucket: S3Bucket;
   readonly filesTable: DynamodbTable;
+  /** Every alarm of the environment notifies this topic; it lives here, in the first stack, so all can name it. */
+  readonly alarmTopic: SnsTopic;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -77,6 +83,30 @@ export class StorageStack extends PipelineStack {
       serverSideEncryption: { enabled: true },
       deletionProtectionEnabled: !s.forceDestroy,
     });
+
+    const alarms = alarmSettings(this.config);
+    this.alarmTopic = new SnsTopic(this, "alarm-topic", {
+      name: this.names.alarmTopic,
+      // Encrypted with the AWS managed key, which CloudWatch alarms may publish with.
+      kmsMasterKeyId: "alias/aws/sns",
+    });
+    for (const [i, endpoint] of alarms.email.entries()) new SnsTopicSubscription(this, `alarm-email-${i}`, { topicArn: this.alarmTopic.arn, protocol: "email", endpoint });
+    for (const [i, endpoint] of alarms.https.entries()) new SnsTopicSubscription(this, `alarm-https-${i}`, { topicArn: this.alarmTopic.arn, protocol: "https", endpoint });
+    for (const kind of ["Read", "Write"] as const) {
+      addAlarm(this, `files-table-${kind.toLowerCase()}-throttles`, {
+        name: this.names.alarm(`files-table-${kind.toLowerCase()}-throttles`),
+        description: `The files table throttled ${kind.toLowerCase()}s (on-demand capacity exceeded, or a hot key): requests are being retried or failing.`,
+        namespace: "AWS/DynamoDB",
+        metric: `${kind}ThrottleEvents`,
+        dimensions: { TableName: this.filesTable.name },
+        statistic: "Sum",
+        threshold: 0,
+        periodSeconds: alarms.periodSeconds,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        topicArn: this.alarmTopic.arn,
+      });
+    }
 
     // An HS256 environment gets its signing secret from the stack, so a fresh deploy answers authorized requests.
     const auth = this.config.api.auth;

@@ -63,7 +63,7 @@ describe("bootstrap stack", () => {
         else if (s.Sid === "Parameters") expect(res).toMatch(new RegExp(`:ssm:${region}:.*:parameter${api.auth.jwtSecretParam}$`));
         else if (res.includes("API-Gateway-Execution-Logs_")) expect(res).toMatch(new RegExp(`:logs:${region}:.*:log-group:API-Gateway-Execution-Logs_\\*$`));
         else expect(res).toMatch(new RegExp(`ddn-${env}-|^\\$\\{aws_s3_bucket\\.state-bucket\\.arn\\}(/ddn/${env}/\\*)?$`));
-        if (/:(dynamodb|sqs|lambda|logs|ssm):/.test(res)) expect(res).toContain(`:${region}:`);
+        if (/:(dynamodb|sqs|lambda|logs|ssm|sns|cloudwatch):/.test(res)) expect(res).toContain(`:${region}:`);
       }
     }
   });

@@ -19,7 +19,9 @@ function synthEvery(copy: string, out: (env: string) => string): string[] {
   const envs = environmentsOf(copy);
   for (const env of envs) {
     const r = synth(copy, env, out(env));
-    expect({ env, status: r.status, stderr: r.stderr }).toEqual({ env, status: 0, stderr: "" });
+    // The one expected message: prod's example values (config/placeholder.ts) are named, synth goes on.
+    const stderr = r.stderr.replace(/^warning: \S+: \d+ example value\(s\)[^\n]*\n(  [^\n]*\n)*/m, "");
+    expect({ env, status: r.status, stderr }).toEqual({ env, status: 0, stderr: "" });
     expect(r.stdout).toMatch(/policy gate: \d+ rules, 0 violations/);
   }
   return envs;

@@ -12,6 +12,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -139,6 +140,13 @@ const CASES: Record<string, [(s: TerraformStack) => void, string]> = {
   ],
   // A stage with access logs and nothing that waits for the account's CloudWatch role setting.
   "WIRING.4": [(s) => stage(s, { accessLogSettings: { destinationArn: new CloudwatchLogGroup(s, "logs", { name: "l" }).arn, format: "$context.requestId" } }), "aws_api_gateway_stage.stage"],
+  "WIRING.5": [
+    (s) => {
+      const q = new SqsQueue(s, "failures", { name: "f", sqsManagedSseEnabled: true });
+      new LambdaFunctionEventInvokeConfig(s, "async", { functionName: fn(s).functionName, destinationConfig: { onFailure: { destination: q.arn } } });
+    },
+    "aws_sqs_queue.failures",
+  ],
   "WIRING.3": [
     (s) => {
       const f = fn(s);

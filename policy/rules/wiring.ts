@@ -143,4 +143,27 @@ export const wiringRules: Rule[] = [
       });
     },
   },
+  {
+    id: "WIRING.5",
+    title: "Every failure destination has an alarm that notifies someone",
+    rationale: "Events that exhaust their retries land in the failure queue; without an alarm on it nobody knows, and they expire unseen.",
+    fix: "Add an aws_cloudwatch_metric_alarm on AWS/SQS ApproximateNumberOfMessagesVisible (or ApproximateAgeOfOldestMessage) of the queue, with alarm_actions naming an SNS topic.",
+    checkov: "—",
+    cdkNag: "—",
+    check(stack) {
+      const alarmed = new Set(
+        stack
+          .resources("aws_cloudwatch_metric_alarm")
+          .filter((a) => a.body.namespace === "AWS/SQS" && asList(a.body.alarm_actions).length > 0)
+          .map((a) => stack.referenced(a.body.dimensions?.QueueName, "aws_sqs_queue")?.address)
+          .filter(Boolean),
+      );
+      return stack.resources("aws_lambda_function_event_invoke_config").flatMap((c): Finding[] => {
+        const destination = asList(c.body.destination_config).flatMap((d: any) => asList(d?.on_failure)).map((f: any) => f?.destination)[0];
+        const queue = stack.referenced(destination, "aws_sqs_queue");
+        if (!queue) return [];
+        return alarmed.has(queue.address) ? [] : [{ address: queue.address, message: "failure destination without an alarm" }];
+      });
+    },
+  },
 ];
