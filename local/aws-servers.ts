@@ -95,6 +95,11 @@ export interface LocalAws {
   readonly dynamodbEndpoint: string;
   /** Environment for handlers and SDK clients pointing at these servers. */
   readonly env: Record<string, string>;
+  /**
+   * An injected fault: every write under `prefix` of `bucket` (PUT, copy, part, completion) is refused with 403
+   * AccessDenied, as a bucket policy Deny would refuse it. Returns the function that lifts the fault.
+   */
+  refuseWrites(bucket: string, prefix: string): () => void;
   stop(): Promise<void>;
 }
 
@@ -116,10 +121,22 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   await s3.configureBuckets();
   const koa = s3.callback();
   const cors = new S3Cors(options.cors ?? new Map());
+  const refusals = new Set<{ bucket: string; prefix: string }>();
   const s3Server = createServer((req, res) => {
     // Path-style requests: the bucket is the first path segment.
-    const bucket = decodeURIComponent(new URL(req.url ?? "/", "http://local").pathname.split("/")[1] ?? "");
+    const [, rawBucket = "", ...rawKey] = new URL(req.url ?? "/", "http://local").pathname.split("/");
+    const bucket = decodeURIComponent(rawBucket);
     if (req.method === "OPTIONS") return cors.preflight(bucket, req, res);
+    if (req.method === "PUT" || req.method === "POST") {
+      const key = decodeURIComponent(rawKey.join("/"));
+      if ([...refusals].some((r) => r.bucket === bucket && key.startsWith(r.prefix))) {
+        req.resume();
+        res.statusCode = 403;
+        res.setHeader("content-type", "application/xml");
+        res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+        return;
+      }
+    }
     cors.actual(bucket, req, res);
     return koa(req, res);
   });
@@ -163,6 +180,11 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     s3Endpoint,
     dynamodbEndpoint,
     env,
+    refuseWrites(bucket, prefix) {
+      const fault = { bucket, prefix };
+      refusals.add(fault);
+      return () => refusals.delete(fault);
+    },
     async stop() {
       await new Promise<void>((resolve) => s3Server.close(() => resolve()));
       s3.logger.exceptions?.unhandle();

@@ -65,6 +65,11 @@ export class LocalFunction {
     return worker;
   }
 
+  /** The function's ARN, as its context reports it. */
+  get arn(): string {
+    return this.options.arn;
+  }
+
   invoke(event: unknown): Promise<InvokeResult> {
     const id = randomUUID();
     const started = performance.now();

@@ -52,6 +52,9 @@ Local pipeline running. API: ${pipeline.apiUrl}
   Upload page: ${pages.length ? pages.join(", ") : `none: no allowed origin of this environment is http://localhost:<port> (the page at ${pipeline.serverUrl}/ works only from an allowed origin)`}
   Uppy page:   ${pages.length ? pages.map((p) => `${p}uppy?user=alice`).join(", ") : "none (as above)"}  (another ?user= is another key space)
 
+Failed events (after every retry) wait in the local failure queue; replay them from another terminal with:
+  ${Object.entries(pipeline.redriveEnv).map(([k, v]) => `${k}=${v}`).join(" ")} npm run redrive -- --env ${process.env.DDN_ENV || "dev"}
+
 Try it with curl (in another terminal, one line at a time):
 ${curlWalkthrough(pipeline.apiUrl, pipeline.serverUrl).map((l) => `  ${l}`).join("\n")}
 

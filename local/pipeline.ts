@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { LocalRestApi } from "./api-gateway";
 import { LOCAL_CREDENTIALS, startLocalAws, type LocalAws } from "./aws-servers";
 import { LocalFunction } from "./function-host";
@@ -10,6 +11,7 @@ import { LocalIdentity } from "./identity";
 import { pageFile, PAGE_PATHS } from "./page";
 import { corsRulesOf } from "./s3-cors";
 import { LocalS3Notifications, type S3rverEvent } from "./s3-notifications";
+import { LocalSqs } from "./sqs-server";
 import { startLocalSsm } from "./ssm-server";
 import { LOCAL_ACCOUNT, SynthesizedApp } from "../synth/synthesized-app";
 
@@ -21,7 +23,8 @@ const EMULATED: Record<string, string> = {
   aws_dynamodb_table: "dynalite table",
   aws_lambda_function: "worker thread per function, loaded from its asset zip",
   aws_s3_bucket_notification: "ObjectCreated events to the function",
-  aws_lambda_function_event_invoke_config: "async retries (immediately; the on-failure destination is logged)",
+  aws_lambda_function_event_invoke_config: "async retries (immediately), then the on-failure destination",
+  aws_sqs_queue: "in-process SQS (JSON protocol): failure destinations, read by npm run redrive",
   aws_api_gateway_rest_api: "REST API on 127.0.0.1",
   aws_api_gateway_resource: "routes",
   aws_api_gateway_method: "routes",
@@ -43,7 +46,10 @@ const NOT_EMULATED: Record<string, string> = {
   aws_api_gateway_method_settings: "throttling, metrics and execution logging are not enforced",
   aws_api_gateway_account: "account-level settings do not exist locally",
   aws_cloudwatch_log_group: "logs go to this console, not CloudWatch (no retention)",
-  aws_sqs_queue: "the on-failure queue is not created; events that exhaust their retries are logged",
+  aws_sns_topic: "alarm notifications are not sent",
+  aws_sns_topic_subscription: "alarm notifications are not sent",
+  aws_cloudwatch_metric_alarm: "alarms are not evaluated (npm run redrive -- --dry-run shows the failure queue)",
+  aws_ssm_parameter: "the local SSM serves a fresh secret of its own",
   aws_s3_bucket_versioning: "s3rver keeps only the latest version; events carry a generated versionId",
   aws_s3_bucket_lifecycle_configuration: "lifecycle expiration and multipart abort do not run",
   aws_s3_bucket_policy: "the TLS-only policy cannot apply to plain HTTP on loopback",
@@ -64,6 +70,10 @@ export interface LocalPipeline {
   readonly aws: LocalAws;
   readonly notes: readonly string[];
   readonly notifications: LocalS3Notifications;
+  /** The failure destinations' queues (SQS JSON protocol on loopback). */
+  readonly sqs: LocalSqs;
+  /** What `npm run redrive` needs to run against this pipeline (SQS and Lambda endpoints, credentials, region). */
+  readonly redriveEnv: Record<string, string>;
   /** The browser origins the synthesized CORS rules allow (where the upload page works). */
   readonly allowedOrigins: readonly string[];
   issueToken(claims?: Record<string, unknown>, ttlSeconds?: number): Promise<string>;
@@ -101,6 +111,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     })),
   );
   const allowedOrigins = new Set([...cors.values()].flatMap((rules) => rules.flatMap((r) => r.allowedOrigins)));
+  const queues = app.resources(compute, "aws_sqs_queue").map((q) => app.resolveString(compute, q.body.name));
+  const sqs = new LocalSqs(queues, LOCAL_ACCOUNT);
+  await sqs.start();
   const aws = await startLocalAws({ buckets, table, cors, onS3Event: (e) => notifications?.onS3rverEvent(e as S3rverEvent) });
 
   const server: Server = createServer();
@@ -152,7 +165,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
   const api = new LocalRestApi(app, functions, (e) => log(`${e.function} ${e.status} ${e.durationMs.toFixed(1)} ms${e.detail ? `  ${e.detail}` : ""}`), [...allowedOrigins]);
   notes.push(...api.unsupported);
-  notifications = new LocalS3Notifications(app, functions, log);
+  notifications = new LocalS3Notifications(app, functions, log, async (queue, body) => {
+    const client = new SQSClient({ endpoint: sqs.endpoint, region: app.region(compute), credentials: LOCAL_CREDENTIALS });
+    try {
+      const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: queue }));
+      await client.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+    } finally {
+      client.destroy();
+    }
+  });
 
   const apiUrl = `${serverUrl}/${api.stages[0]}`;
   server.on("request", (req, res) => {
@@ -188,6 +209,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       });
       return;
     }
+    // Lambda's Invoke API (RequestResponse), for npm run redrive and any SDK client pointed at this server.
+    const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
+    if (invoke && req.method === "POST") {
+      void invokeLocally(functions, decodeURIComponent(invoke[1]!), req, res, log);
+      return;
+    }
     api.handle(req, res).catch((error: unknown) => {
       log(`local API error: ${error instanceof Error ? error.stack : String(error)}`);
       if (!res.headersSent) res.statusCode = 500;
@@ -202,9 +229,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     aws,
     notes,
     notifications,
+    sqs,
+    redriveEnv: {
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: serverUrl,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    },
     issueToken: (claims, ttl) => identity.issue(claims, ttl),
     async stop() {
       await notifications?.idle();
+      await sqs.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...functions.values()].map((f) => f.stop()));
@@ -216,3 +251,29 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 }
 
 export { LOCAL_CREDENTIALS };
+
+/** POST /2015-03-31/functions/{name}/invocations: run the function once, answer as Lambda does (errors in a header). */
+async function invokeLocally(functions: Map<string, LocalFunction>, name: string, req: IncomingMessage, res: ServerResponse, log: (line: string) => void): Promise<void> {
+  const fn = functions.get(name.replace(/^arn:aws:lambda:[^:]+:[^:]+:function:/, "").replace(/:\$LATEST$/, ""));
+  res.setHeader("content-type", "application/json");
+  if (!fn) {
+    res.statusCode = 404;
+    res.setHeader("x-amzn-errortype", "ResourceNotFoundException");
+    res.end(JSON.stringify({ Type: "User", message: `Function not found: ${name}` }));
+    return;
+  }
+  if (req.headers["x-amz-invocation-type"] && req.headers["x-amz-invocation-type"] !== "RequestResponse") {
+    res.statusCode = 400;
+    res.setHeader("x-amzn-errortype", "InvalidParameterValueException");
+    res.end(JSON.stringify({ Type: "User", message: "the local Lambda runs RequestResponse invocations only" }));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const event = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown) : {};
+  const out = await fn.invoke(event);
+  log(`${fn.name} ${out.ok ? "ok" : "error"} ${out.durationMs.toFixed(0)} ms  invoke${out.ok ? "" : ` (${out.error?.message})`}`);
+  res.setHeader("x-amz-executed-version", "$LATEST");
+  if (!out.ok) res.setHeader("x-amz-function-error", "Unhandled");
+  res.end(JSON.stringify(out.ok ? (out.result ?? null) : { errorType: out.error?.name, errorMessage: out.error?.message }));
+}

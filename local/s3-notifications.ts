@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
-import type { LocalFunction } from "./function-host";
+import { randomBytes, randomUUID } from "node:crypto";
+import type { InvokeResult, LocalFunction } from "./function-host";
 import type { SynthesizedApp } from "../synth/synthesized-app";
 
 /** What s3rver emits when an object is written (its own, simplified S3 event). */
@@ -15,7 +15,12 @@ interface Subscription {
   readonly fn: LocalFunction;
   readonly id: string;
   readonly maxRetries: number;
+  /** The on-failure destination's queue name, when the invoke config has one. */
+  readonly failureQueue?: string;
 }
+
+/** Where events that exhaust their retries go (the local SQS). */
+export type FailureSink = (queue: string, body: string) => Promise<void>;
 
 /** S3's form-URL encoding of keys in event notifications: spaces become "+", "/" stays. */
 function encodeEventKey(key: string): string {
@@ -40,7 +45,7 @@ export class LocalS3Notifications {
   private readonly delivered = new Map<string, { subscription: Subscription; event: unknown }>();
   readonly inFlight = new Set<Promise<void>>();
 
-  constructor(app: SynthesizedApp, functions: Map<string, LocalFunction>, private readonly log: (line: string) => void) {
+  constructor(app: SynthesizedApp, functions: Map<string, LocalFunction>, private readonly log: (line: string) => void, private readonly sink?: FailureSink) {
     const compute = app.stackName("compute");
     for (const n of app.resources(compute, "aws_s3_bucket_notification")) {
       const bucket = app.resolveString(compute, n.body.bucket);
@@ -50,6 +55,9 @@ export class LocalS3Notifications {
         const fn = name ? functions.get(name) : undefined;
         if (!fn || !fnResource) throw new Error(`${n.address}: target function not found in the synthesized compute stack`);
         const invokeConfig = app.resources(compute, "aws_lambda_function_event_invoke_config").find((c) => String(c.body.function_name).startsWith(`\${${fnResource.address}.`));
+        // Blocks are objects or one-element lists in synthesized JSON.
+        const onFailure = [invokeConfig?.body.destination_config].flat()[0]?.on_failure;
+        const destination = app.target(compute, [onFailure].flat()[0]?.destination);
         this.subscriptions.push({
           bucket,
           events: [target.events ?? []].flat().map(String),
@@ -58,6 +66,7 @@ export class LocalS3Notifications {
           fn,
           id: String(target.id ?? "notification"),
           maxRetries: Number(invokeConfig?.body.maximum_retry_attempts ?? 2),
+          ...(destination?.type === "aws_sqs_queue" ? { failureQueue: app.resolveString(compute, destination.body.name) } : {}),
         });
       }
     }
@@ -114,14 +123,17 @@ export class LocalS3Notifications {
 
   private deliver(s: Subscription, event: unknown): Promise<void> {
     const run = (async () => {
+      let last: InvokeResult | undefined;
       for (let attempt = 0; attempt <= s.maxRetries; attempt++) {
-        const out = await s.fn.invoke(event);
+        last = await s.fn.invoke(event);
         const key = (event as { Records: Array<{ s3: { object: { key: string } } }> }).Records[0]?.s3.object.key;
-        this.log(`${s.fn.name} ${out.ok ? "ok" : "error"} ${out.durationMs.toFixed(0)} ms  s3 event ${key}${out.ok ? "" : ` (attempt ${attempt + 1}: ${out.error?.message})`}`);
-        if (out.ok) return;
+        this.log(`${s.fn.name} ${last.ok ? "ok" : "error"} ${last.durationMs.toFixed(0)} ms  s3 event ${key}${last.ok ? "" : ` (attempt ${attempt + 1}: ${last.error?.message})`}`);
+        if (last.ok) return;
         // Lambda waits about a minute, then two; locally the retries follow at once.
       }
-      this.log(`${s.fn.name} gave up after ${s.maxRetries + 1} attempts: the event would go to the on-failure destination`);
+      if (!s.failureQueue || !this.sink) return this.log(`${s.fn.name} gave up after ${s.maxRetries + 1} attempts; no on-failure destination: the event is dropped`);
+      await this.sink(s.failureQueue, JSON.stringify(failureRecord(s, event, s.maxRetries + 1, last?.error)));
+      this.log(`${s.fn.name} gave up after ${s.maxRetries + 1} attempts: the event is in ${s.failureQueue} (npm run redrive)`);
     })();
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
@@ -132,4 +144,20 @@ export class LocalS3Notifications {
   async idle(): Promise<void> {
     while (this.inFlight.size) await Promise.all([...this.inFlight]);
   }
+}
+
+/**
+ * What Lambda sends to an asynchronous invocation's on-failure destination: the original event as requestPayload,
+ * the last error as responsePayload, and how many attempts were made (AWS Lambda, "Capturing records of
+ * asynchronous invocations").
+ */
+function failureRecord(s: Subscription, event: unknown, attempts: number, error: InvokeResult["error"]) {
+  return {
+    version: "1.0",
+    timestamp: new Date().toISOString(),
+    requestContext: { requestId: randomUUID(), functionArn: `${s.fn.arn}:$LATEST`, condition: "RetriesExhausted", approximateInvokeCount: attempts },
+    requestPayload: event,
+    responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+    responsePayload: { errorType: error?.name ?? "Error", errorMessage: error?.message ?? "unknown error", trace: [] },
+  };
 }

@@ -92,7 +92,7 @@ describe("process handler", () => {
   test("every record is attempted; one error names the failed keys afterwards", async () => {
     s3.on(CopyObjectCommand, { Key: "bad one.txt" }).rejects(new Error("AccessDenied"));
     const records = [s3Record("first.txt"), s3Record("bad one.txt"), s3Record("last.txt")];
-    await expect(handler({ Records: records } as any)).rejects.toThrow('Failed to process 1 record(s): "bad one.txt"');
+    await expect(handler({ Records: records } as any)).rejects.toThrow('Failed to process 1 record(s): "bad one.txt" (Error: AccessDenied)');
     expect(db.commandCalls(PutItemCommand).map((c) => c.args[0].input.Item!.key!.S)).toEqual(["first.txt", "last.txt"]);
   });
 

@@ -67,6 +67,7 @@ export async function handler(event: S3Event, context?: Context): Promise<Proces
   const table = requireEnv("TABLE_NAME");
 
   const counts = { processed: 0, skipped: 0, ignored: 0 };
+  // Each failed key with its cause: the message lands in the failure queue, where an operator reads it.
   const failed: string[] = [];
   for (const record of records(event)) {
     if (!isObjectCreated(record)) {
@@ -89,12 +90,13 @@ export async function handler(event: S3Event, context?: Context): Promise<Proces
         durationMs: Date.now() - started,
       });
     } catch (error) {
-      failed.push(label);
+      const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      failed.push(`${JSON.stringify(label)} (${cause.slice(0, 300)})`);
       log.error("record failed", { key: label, ...errorFields(error) });
     }
   }
   if (failed.length > 0) {
-    throw new Error(`Failed to process ${failed.length} record(s): ${failed.map((k) => JSON.stringify(k)).join(", ")}`);
+    throw new Error(`Failed to process ${failed.length} record(s): ${failed.join(", ")}`);
   }
   return counts;
 }
