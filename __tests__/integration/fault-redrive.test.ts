@@ -4,9 +4,10 @@ import { GetItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { principalPrefix } from "../../functions/lib/key-space";
 import { LOCAL_CREDENTIALS } from "../../local/aws-servers";
-import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
+import type { LocalPipeline } from "../../local/pipeline";
 import { parseFailureRecord } from "../../ops/failure-record";
-import { expected, synthEnv, type Synthesized } from "../stacks/synth";
+import { expected } from "../stacks/synth";
+import { localDevPipeline } from "./local-dev";
 
 // Nothing lost, nothing processed twice: with `npm run local`'s pipeline, the out-bucket refuses writes under one
 // prefix (an injected fault, as a bucket policy Deny would), a batch is uploaded, every failed event lands in the
@@ -20,18 +21,9 @@ const QUEUE = names.failureQueue("process");
 const FILES = ["ok/a.txt", "ok/b c.txt", "broken/1.txt", "broken/2 ü.txt", "broken/3+x.txt", "ok/c.txt"];
 const body = (f: string) => `bytes of ${f}\n`;
 
-let synth: Synthesized;
+const local = localDevPipeline();
 let p: LocalPipeline;
-const log: string[] = [];
-
-beforeAll(async () => {
-  synth = synthEnv("dev");
-  p = await startLocalPipeline({ outdir: synth.outdir, port: 0, log: (l) => log.push(l) });
-}, 60_000);
-afterAll(async () => {
-  await p?.stop();
-  synth?.cleanup();
-});
+beforeAll(() => (p = local.pipeline()));
 
 /** `npm run redrive` as an operator runs it, against this pipeline (asynchronously: its servers live in this process). */
 function redriveCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {

@@ -1,26 +1,18 @@
 import { spawn, spawnSync } from "node:child_process";
-import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
+import type { LocalPipeline } from "../../local/pipeline";
 import { principalPrefix } from "../../functions/lib/key-space";
 import { curlWalkthrough } from "../../local/walkthrough";
-import { synthEnv, type Synthesized } from "../stacks/synth";
+import { localDevPipeline } from "./local-dev";
 
 // The whole pipeline offline, from what `cdktf synth` produced: API Gateway emulation on 127.0.0.1, handlers
 // loaded from the asset zips, s3rver + dynalite, S3 events as S3 sends them.
 const KEY = "e2e/a b+c ü ✓.txt";
 const BYTES = Buffer.from("end-to-end bytes — ✓\n");
 
-let synth: Synthesized;
+const local = localDevPipeline();
+const log = local.log;
 let p: LocalPipeline;
-const log: string[] = [];
-
-beforeAll(async () => {
-  synth = synthEnv("dev");
-  p = await startLocalPipeline({ outdir: synth.outdir, port: 0, log: (l) => log.push(l) });
-}, 60_000);
-afterAll(async () => {
-  await p?.stop();
-  synth?.cleanup();
-});
+beforeAll(() => (p = local.pipeline()));
 
 const auth = async () => ({ Authorization: `Bearer ${await p.issueToken({ sub: "e2e-user" })}`, Origin: "http://localhost:3000" });
 const encodedKey = (key: string) => key.split("/").map(encodeURIComponent).join("/");
