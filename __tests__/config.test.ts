@@ -30,6 +30,12 @@ describe("config", () => {
     ["no stage", (c: any) => (c.api.stages = []), "api.stages must name at least one stage"],
     ["both key sources", (c: any) => (c.api.auth.jwksUrl = "https://x.example.com/jwks"), "exactly one of jwksUrl"],
     ["retries over 2", (c: any) => (c.eventDelivery.maxRetryAttempts = 3), "eventDelivery.maxRetryAttempts"],
+    ["a secret outside the environment's parameters", (c: any) => (c.api.auth.jwtSecretParam = "/other/secret"), `api.auth.jwtSecretParam must lie under /ddn/`],
+    ["an alarm email that is not one", (c: any) => (c.alarms = { email: ["ops at example"] }), 'alarms.email: "ops at example" is not an email address'],
+    ["an alarm webhook over http", (c: any) => (c.alarms = { https: ["http://hooks.example.com/x"] }), "alarms.https"],
+    ["an alarm period CloudWatch refuses", (c: any) => (c.alarms = { periodSeconds: 90 }), "alarms.periodSeconds must be 60 or a multiple of 60"],
+    ["more datapoints than periods", (c: any) => (c.alarms = { evaluationPeriods: 2, datapointsToAlarm: 3 }), "alarms.datapointsToAlarm must be a whole number from 1 to 2"],
+    ["a 5xx rate as a percentage", (c: any) => (c.alarms = { api5xxRate: 5 }), "alarms.api5xxRate must be above 0 and at most 1"],
   ])("rejects %s with a clear message", (_name, patch, message) => {
     expect(() => validateConfig(bad(patch))).toThrow(ConfigError);
     expect(() => validateConfig(bad(patch))).toThrow(message);

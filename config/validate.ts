@@ -1,4 +1,5 @@
 import { MAX_PRESIGNED_URL_SECONDS, MAX_SINGLE_PUT_BYTES } from "../functions/lib/s3-limits";
+import { alarmSettings } from "./alarms";
 import type { EnvironmentConfig } from "./types";
 
 /** Values CloudWatch Logs accepts for retention_in_days. */
@@ -53,6 +54,15 @@ export function validateConfig(c: EnvironmentConfig): void {
   intIn(p, "storage.abortIncompleteMultipartAfterDays", c.storage.abortIncompleteMultipartAfterDays, 1, 365);
   intIn(p, "storage.noncurrentVersionExpirationDays", c.storage.noncurrentVersionExpirationDays, 1, 3650);
   intIn(p, "storage.maxUploadBytes", c.storage.maxUploadBytes, 1, MAX_SINGLE_PUT_BYTES);
+
+  const alarms = alarmSettings(c);
+  for (const e of alarms.email) if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) p.push(`alarms.email: "${e}" is not an email address`);
+  for (const u of alarms.https) if (!/^https:\/\/[^\s]+$/.test(u)) p.push(`alarms.https: "${u}" is not an https:// URL`);
+  if (!Number.isInteger(alarms.periodSeconds) || alarms.periodSeconds < 60 || alarms.periodSeconds % 60 !== 0) p.push(`alarms.periodSeconds must be 60 or a multiple of 60 (got ${alarms.periodSeconds})`);
+  intIn(p, "alarms.evaluationPeriods", alarms.evaluationPeriods, 1, 1440);
+  intIn(p, "alarms.datapointsToAlarm", alarms.datapointsToAlarm, 1, alarms.evaluationPeriods);
+  if (!(alarms.api5xxRate > 0 && alarms.api5xxRate <= 1)) p.push(`alarms.api5xxRate must be above 0 and at most 1 (a share of requests) (got ${alarms.api5xxRate})`);
+  if (!(alarms.apiLatencyP99Ms > 0 && alarms.apiLatencyP99Ms <= 29000)) p.push(`alarms.apiLatencyP99Ms must be above 0 and at most 29000 (API Gateway's timeout) (got ${alarms.apiLatencyP99Ms})`);
 
   if (c.allowedOrigins.length === 0) p.push("allowedOrigins must list at least one origin");
   for (const o of c.allowedOrigins) {
