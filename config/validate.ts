@@ -49,6 +49,8 @@ export function validateConfig(c: EnvironmentConfig): void {
   if (!NAME.test(c.app)) p.push(`app must match ${NAME} (got "${c.app}")`);
   if (!NAME.test(c.env)) p.push(`env must match ${NAME} (got "${c.env}")`);
   if (!REGION.test(c.region)) p.push(`region must look like eu-west-1 (got "${c.region}")`);
+  // The deploy role reaches the environment's KMS keys by this tag (constructs/deploy-role-policy.ts).
+  if (c.tags.environment !== c.env) p.push(`tags.environment must be the environment's name "${c.env}" (got "${c.tags.environment}")`);
 
   intIn(p, "storage.expireUploadsAfterDays", c.storage.expireUploadsAfterDays, 1, 3650);
   intIn(p, "storage.abortIncompleteMultipartAfterDays", c.storage.abortIncompleteMultipartAfterDays, 1, 365);

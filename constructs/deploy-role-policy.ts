@@ -125,6 +125,19 @@ export function deployRoleStatements(d: DeployScope): PolicyStatement[] {
       Action: ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource"],
       Resource: arn("sns", `${prefix}-*`),
     },
+    // The alarm topic's customer managed key. Keys get generated ids, so only their alias can carry the prefix;
+    // CreateKey cannot be scoped at all.
+    // Keys are reached through the environment tag every resource of the environment carries (provider default tags).
+    { Sid: "CreateKeys", Effect: "Allow", Action: "kms:CreateKey", Resource: "*", Condition: { StringEquals: { "aws:RequestTag/environment": d.env } } },
+    { Sid: "ListAliases", Effect: "Allow", Action: "kms:ListAliases", Resource: "*" },
+    {
+      Sid: "Keys",
+      Effect: "Allow",
+      Action: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:CreateAlias", "kms:DeleteAlias"],
+      Resource: arn("kms", "key/*"),
+      Condition: { StringEquals: { "aws:ResourceTag/environment": d.env } },
+    },
+    { Sid: "KeyAliases", Effect: "Allow", Action: ["kms:CreateAlias", "kms:DeleteAlias"], Resource: arn("kms", `alias/${prefix}-*`) },
     {
       Sid: "Alarms",
       Effect: "Allow",

@@ -3,10 +3,11 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { alarmSettings } from "../config/alarms";
 import { addAlarm } from "../constructs/alarm";
+import { addAlarmTopic } from "../constructs/alarm-topic";
 import { addGeneratedSecret } from "../constructs/generated-secret";
 import { addHardenedBucket } from "../constructs/hardened-bucket";
 import { HASH_KEY } from "../functions/lib/file-record";
@@ -85,11 +86,7 @@ export class StorageStack extends PipelineStack {
     });
 
     const alarms = alarmSettings(this.config);
-    this.alarmTopic = new SnsTopic(this, "alarm-topic", {
-      name: this.names.alarmTopic,
-      // Encrypted with the AWS managed key, which CloudWatch alarms may publish with.
-      kmsMasterKeyId: "alias/aws/sns",
-    });
+    this.alarmTopic = addAlarmTopic(this, this.names.alarmTopic, this.config.region, account);
     for (const [i, endpoint] of alarms.email.entries()) new SnsTopicSubscription(this, `alarm-email-${i}`, { topicArn: this.alarmTopic.arn, protocol: "email", endpoint });
     for (const [i, endpoint] of alarms.https.entries()) new SnsTopicSubscription(this, `alarm-https-${i}`, { topicArn: this.alarmTopic.arn, protocol: "https", endpoint });
     for (const kind of ["Read", "Write"] as const) {

@@ -54,16 +54,17 @@ describe("bootstrap stack", () => {
   test.each(environmentNames())("the %s deploy role reaches only its environment's resources, in its region, and its state", (env) => {
     const { region, app, api } = loadConfig(env);
     // Actions AWS cannot scope, and the Deny that applies everywhere.
-    const everywhere = new Set(["DescribeLogs", "ListRoles", "DescribeParameters", "NoEscalation"]);
+    const everywhere = new Set(["DescribeLogs", "ListRoles", "DescribeParameters", "NoEscalation", "CreateKeys", "ListAliases"]);
     for (const s of deployStatements(env)) {
       for (const res of [s.Resource].flat().map(String)) {
         if (everywhere.has(s.Sid)) expect(res).toBe("*");
         else if (s.Sid === "ApiGateway") expect(res).toContain(`:apigateway:${region}::`);
         else if (s.Sid === "NotItself") expect(res).toMatch(new RegExp(`:role/${app}-github-deploy-${env}$`));
         else if (s.Sid === "Parameters") expect(res).toMatch(new RegExp(`:ssm:${region}:.*:parameter${api.auth.jwtSecretParam}$`));
+        else if (s.Sid === "Keys") expect(s.Condition).toEqual({ StringEquals: { "aws:ResourceTag/environment": env } });
         else if (res.includes("API-Gateway-Execution-Logs_")) expect(res).toMatch(new RegExp(`:logs:${region}:.*:log-group:API-Gateway-Execution-Logs_\\*$`));
         else expect(res).toMatch(new RegExp(`ddn-${env}-|^\\$\\{aws_s3_bucket\\.state-bucket\\.arn\\}(/ddn/${env}/\\*)?$`));
-        if (/:(dynamodb|sqs|lambda|logs|ssm|sns|cloudwatch):/.test(res)) expect(res).toContain(`:${region}:`);
+        if (/:(dynamodb|sqs|lambda|logs|ssm|sns|cloudwatch|kms):/.test(res)) expect(res).toContain(`:${region}:`);
       }
     }
   });

@@ -18,6 +18,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { evaluate } from "../../policy/engine";
 import { RULES } from "../../policy/rules";
@@ -147,6 +148,7 @@ const CASES: Record<string, [(s: TerraformStack) => void, string]> = {
     },
     "aws_sqs_queue.failures",
   ],
+  "WIRING.6": [(s) => new SnsTopic(s, "alarms", { name: "alarms", kmsMasterKeyId: "alias/aws/sns" }), "aws_sns_topic.alarms"],
   "WIRING.3": [
     (s) => {
       const f = fn(s);

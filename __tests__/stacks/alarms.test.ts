@@ -16,8 +16,15 @@ describe.each(ENVIRONMENTS)("alarms (%s)", (env) => {
   const alarm = (part: "storage" | "compute" | "api", id: string) => resources(stack(part), "aws_cloudwatch_metric_alarm")[id];
   const topicRef = (part: string) => (part === "storage" ? "${aws_sns_topic.alarm-topic.arn}" : expect.stringContaining("alarm-topic"));
 
-  test("one encrypted topic, with the configured subscriptions", () => {
-    expect(resources(stack("storage"), "aws_sns_topic")["alarm-topic"]).toMatchObject({ name: names.alarmTopic, kms_master_key_id: "alias/aws/sns" });
+  test("one topic CloudWatch can publish to: a customer managed key and a topic policy that admit it; the configured subscriptions", () => {
+    // alias/aws/sns would silently swallow every notification (its key policy cannot admit CloudWatch).
+    expect(resources(stack("storage"), "aws_sns_topic")["alarm-topic"]).toMatchObject({ name: names.alarmTopic, kms_master_key_id: "${aws_kms_key.alarm-topic-key.arn}" });
+    const key = resources(stack("storage"), "aws_kms_key")["alarm-topic-key"];
+    expect(key.enable_key_rotation).toBe(true);
+    const cw = JSON.parse(key.policy).Statement.find((st: any) => st.Sid === "CloudWatchAlarmsPublish");
+    expect(cw).toMatchObject({ Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"] });
+    const topicPolicy = JSON.parse(resources(stack("storage"), "aws_sns_topic_policy")["alarm-topic-policy"].policy).Statement[0];
+    expect(topicPolicy).toMatchObject({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: "${aws_sns_topic.alarm-topic.arn}" });
     const subs = Object.values(resources(stack("storage"), "aws_sns_topic_subscription")).map((x: any) => [x.protocol, x.endpoint]);
     expect(subs).toEqual([...alarms.email.map((e) => ["email", e]), ...alarms.https.map((e) => ["https", e])]);
   });

@@ -12,6 +12,8 @@ const UNSCOPABLE_ACTIONS = new Set([
   "logs:DescribeLogGroups",
   "cloudwatch:PutMetricData",
   "iam:ListRoles",
+  "kms:CreateKey",
+  "kms:ListAliases",
   "ssm:DescribeParameters",
 ]);
 

@@ -166,4 +166,18 @@ export const wiringRules: Rule[] = [
       });
     },
   },
+  {
+    id: "WIRING.6",
+    title: "SNS topics are not encrypted with the AWS managed key alias/aws/sns",
+    rationale: "CloudWatch alarms (and EventBridge, S3 events ...) cannot publish to a topic encrypted with alias/aws/sns: its key policy cannot admit them, so every notification silently fails.",
+    fix: "Encrypt the topic with a customer managed KMS key whose policy allows the publishing service kms:Decrypt and kms:GenerateDataKey* (constructs/alarm-topic.ts).",
+    checkov: "CKV_AWS_26 (encryption only)",
+    cdkNag: "AwsSolutions-SNS2 (encryption only)",
+    check(stack) {
+      return stack
+        .resources("aws_sns_topic")
+        .filter((t) => String(t.body.kms_master_key_id ?? "").endsWith("alias/aws/sns"))
+        .map((t) => ({ address: t.address, message: "encrypted with alias/aws/sns: CloudWatch alarms cannot publish to it" }));
+    },
+  },
 ];
