@@ -9,7 +9,8 @@ export default defineFunction((config) => {
   return {
     description: "Uppy Companion-compatible S3 uploads: presigned PUT and multipart (create, sign parts, list, complete, abort)",
     memoryMb: 256,
-    timeoutSeconds: 10,
+    // CompleteMultipartUpload of many parts can take S3 many seconds; API Gateway waits at most 29.
+    timeoutSeconds: 28,
     environment: uploadEnvironment(config),
     // s3:PutObject covers PutObject, CreateMultipartUpload, UploadPart (signed here, used by the client) and
     // CompleteMultipartUpload; listing and aborting have their own actions. Only inside the key spaces.
