@@ -192,13 +192,19 @@ describe("token lifetime claims", () => {
 // Node's does for an unresolvable name.
 describe("every way the JWKS endpoint can be unreachable is a fault", () => {
   const servers: Server[] = [];
+  // Sockets the silent servers keep open: destroyed after the tests, or they hold the process (and jest) open.
+  const sockets = new Set<import("node:net").Socket>();
   const listen = async (handle: (s: import("node:net").Socket) => void, http = false): Promise<number> => {
     const server = http ? createServer((_req, res) => res.end("{}")) : (require("node:net").createServer(handle) as Server);
+    server.on("connection", (socket: import("node:net").Socket) => sockets.add(socket));
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return (server.address() as AddressInfo).port;
   };
-  afterAll(() => servers.forEach((s) => s.close()));
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  });
   let keys: { privateKey: CryptoKey };
   beforeAll(async () => (keys = await generateKeyPair("RS256")));
   const token = () => new SignJWT({ sub: "u" }).setProtectedHeader({ alg: "RS256", kid: "k" }).setExpirationTime("5m").sign(keys.privateKey);
