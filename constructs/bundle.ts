@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildSync, version as esbuildVersion, type BuildOptions } from "esbuild";
 import { zipDeterministic } from "./zip";
@@ -49,8 +49,10 @@ export const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
 
 interface CacheManifest {
   readonly key: string;
-  /** Every file esbuild read, relative to the project root, with its SHA-1. */
+  /** Every project file esbuild read, relative to the project root, with its SHA-1. */
   readonly inputs: Record<string, string>;
+  /** The installed dependencies' identity (see dependenciesHash): node_modules inputs are not hashed one by one. */
+  readonly dependencies: string;
   readonly bytes: { js: number; zip: number };
 }
 
@@ -60,9 +62,30 @@ function cacheKey(entry: string): string {
   return sha1(JSON.stringify({ esbuildVersion, ESBUILD_OPTIONS, entry, zip: 1 }));
 }
 
+/** Files of installed packages (esbuild names them relative to the project root). */
+const isDependency = (file: string) => file.startsWith("node_modules/") || file.includes("/node_modules/");
+
+const dependencyHashes = new Map<string, { stamp: string; hash: string }>();
+/**
+ * What npm installed, as two files: the lockfile and npm's record of the installed tree
+ * (node_modules/.package-lock.json, rewritten by every npm ci / install). Hashing them replaces hashing each of the
+ * ~4,000 dependency files a warm synth would otherwise read (they are re-read only when their size or mtime moved).
+ * Pitfall: a hand edit inside node_modules (a patch not made through npm) is not seen; delete
+ * node_modules/.cache/ddn-bundles or set DDN_BUNDLE_CACHE=off after one.
+ */
+function dependenciesHash(projectRoot: string): string {
+  const files = ["package-lock.json", "node_modules/.package-lock.json"].map((f) => path.join(projectRoot, f));
+  const stamp = files.map((f) => (existsSync(f) ? `${statSync(f).mtimeMs}:${statSync(f).size}` : "-")).join("|");
+  const memo = dependencyHashes.get(projectRoot);
+  if (memo?.stamp === stamp) return memo.hash;
+  const hash = sha1(Buffer.concat(files.flatMap((f) => [existsSync(f) ? readFileSync(f) : Buffer.alloc(0), Buffer.from("\0")])));
+  dependencyHashes.set(projectRoot, { stamp, hash });
+  return hash;
+}
+
 function hashInputs(projectRoot: string, files: readonly string[]): Record<string, string> | undefined {
   const inputs: Record<string, string> = {};
-  for (const file of files) {
+  for (const file of files.filter((f) => !isDependency(f))) {
     const abs = path.resolve(projectRoot, file);
     if (!existsSync(abs)) return undefined;
     inputs[file] = sha1(readFileSync(abs));
@@ -85,7 +108,7 @@ function reuse(options: BundleOptions, zipPath: string, manifestPath: string): B
   if (!existsSync(zipPath) || !existsSync(manifestPath)) return undefined;
   try {
     const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as CacheManifest;
-    if (manifest.key !== cacheKey(options.entry)) return undefined;
+    if (manifest.key !== cacheKey(options.entry) || manifest.dependencies !== dependenciesHash(options.projectRoot)) return undefined;
     const now = hashInputs(options.projectRoot, Object.keys(manifest.inputs));
     if (!now || Object.entries(manifest.inputs).some(([file, hash]) => now[file] !== hash)) return undefined;
     return describe(zipPath, readFileSync(zipPath), manifest.bytes, true);
@@ -130,7 +153,7 @@ export function bundleFunction(options: BundleOptions): Bundle {
   const bytes = { js: js.data.length, zip: zip.length };
   const inputs = hashInputs(options.projectRoot, Object.keys(result.metafile?.inputs ?? {}));
   if (inputs) {
-    const manifest: CacheManifest = { key: cacheKey(options.entry), inputs, bytes };
+    const manifest: CacheManifest = { key: cacheKey(options.entry), inputs, dependencies: dependenciesHash(options.projectRoot), bytes };
     writeFileAtomic(manifestPath, JSON.stringify(manifest));
   }
   return describe(zipPath, zip, bytes, false);

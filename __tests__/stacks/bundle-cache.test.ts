@@ -1,0 +1,53 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { bundleFunction } from "../../constructs/bundle";
+
+// The bundle cache: a project file esbuild read that changed, or a different install (lockfile or npm's record of
+// the installed tree), rebuilds; anything else reuses the zip. Dependencies are keyed on those two files, not hashed
+// one by one (the ~4,000 files a warm synth would otherwise read).
+describe("bundle cache", () => {
+  let root: string;
+  const write = (file: string, text: string) => {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  };
+  const build = () => bundleFunction({ entry: "src/index.ts", projectRoot: root, outDir: path.join(root, ".cache", "bundle"), cache: true });
+
+  beforeAll(() => {
+    root = mkdtempSync(path.join(tmpdir(), "ddn-bundle-cache-"));
+    write("package-lock.json", '{"lockfileVersion":3,"packages":{"node_modules/dep":{"version":"1.0.0"}}}');
+    write("node_modules/.package-lock.json", '{"packages":{"node_modules/dep":{"version":"1.0.0"}}}');
+    write("node_modules/dep/package.json", '{"name":"dep","main":"index.js"}');
+    write("node_modules/dep/index.js", "exports.greet = () => 'hello';");
+    write("src/words.ts", "export const name = 'world';");
+    write("src/index.ts", "import { greet } from 'dep'; import { name } from './words'; export const handler = async () => `${greet()} ${name}`;");
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  test("reuses the zip when nothing changed, rebuilds when a project file did", () => {
+    const first = build();
+    expect(first.cached).toBe(false);
+    expect(build()).toMatchObject({ cached: true, sourceCodeHash: first.sourceCodeHash });
+    write("src/words.ts", "export const name = 'there';");
+    const changed = build();
+    expect(changed.cached).toBe(false);
+    expect(changed.sourceCodeHash).not.toBe(first.sourceCodeHash);
+  });
+
+  test("a different install rebuilds: the lockfile or npm's record of the installed tree", () => {
+    build();
+    write("node_modules/dep/index.js", "exports.greet = () => 'hi';");
+    write("node_modules/.package-lock.json", '{"packages":{"node_modules/dep":{"version":"1.0.1"}}}');
+    expect(build().cached).toBe(false);
+    expect(build().cached).toBe(true);
+    write("package-lock.json", '{"lockfileVersion":3,"packages":{"node_modules/dep":{"version":"1.0.1"}}}');
+    expect(build().cached).toBe(false);
+  });
+
+  test("the pitfall, documented: a hand edit inside node_modules that npm did not record is not seen", () => {
+    const before = build();
+    write("node_modules/dep/index.js", "exports.greet = () => 'patched by hand';");
+    expect(build()).toMatchObject({ cached: true, sourceCodeHash: before.sourceCodeHash });
+  });
+});
