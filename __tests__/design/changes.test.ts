@@ -1,7 +1,7 @@
 import { STACK_PARTS } from "../../config";
 import { existsSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { applyChange, copyProject, environmentsOf, run, stackJson, synth } from "./project-copy";
+import { applyChange, copyProject, environmentsOf, run, stackJson, synth, sharedBundleDir } from "./project-copy";
 
 // The four everyday changes of the declaration design, each applied to a temporary copy of the project: they
 // must synthesize every environment through the policy gate while touching at most the stated files outside
@@ -109,7 +109,7 @@ test("all four changes together pass tsc and the stack, policy, config and deliv
     "node_modules/jest/bin/jest.js", "--ci=false", "-u", "--silent",
     "__tests__/stacks/api.test.ts", "__tests__/stacks/compute.test.ts", "__tests__/stacks/iam.test.ts", "__tests__/stacks/storage.test.ts",
     "__tests__/stacks/references.test.ts", "__tests__/config.test.ts", "__tests__/policy", "__tests__/delivery/bootstrap.test.ts", "__tests__/delivery/workflows.test.ts",
-  ], { DDN_BUNDLE_DIR: path.join(copy, ".bundles") });
+  ], { DDN_BUNDLE_DIR: sharedBundleDir(copy) });
   expect({ status: jest.status, failures: jest.stderr.split("\n").filter((l) => /✕|●/.test(l)) }).toEqual({ status: 0, failures: [] });
   expect(jest.stderr).toMatch(/Tests:\s+\d+ passed, \d+ total/);
 }, 600_000);

@@ -65,9 +65,17 @@ export function environmentsOf(copy: string): string[] {
   return JSON.parse(r.stdout) as string[];
 }
 
-/** `npm run synth` of one environment in the copy, into `outdir`, with the copy's own bundle directory. */
+/**
+ * The bundle directory copies share with the rest of the test run: bundles do not depend on where the project
+ * lives, and the cache rebuilds any whose sources differ, so an unchanged function is built once for all copies.
+ */
+export function sharedBundleDir(copy: string): string {
+  return process.env.DDN_BUNDLE_DIR ?? path.join(copy, ".bundles");
+}
+
+/** `npm run synth` of one environment in the copy, into `outdir`. */
 export function synth(copy: string, env: string, outdir: string, entry = "main.ts"): SpawnSyncReturns<string> {
-  return run(copy, ["--require", "tsx/cjs", entry], { DDN_ENV: env, CDKTF_OUTDIR: outdir, DDN_BUNDLE_DIR: path.join(copy, ".bundles") });
+  return run(copy, ["--require", "tsx/cjs", entry], { DDN_ENV: env, CDKTF_OUTDIR: outdir, DDN_BUNDLE_DIR: sharedBundleDir(copy) });
 }
 
 export function stackJson(outdir: string, stack: string): any {
