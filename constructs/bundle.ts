@@ -75,7 +75,7 @@ const dependencyHashes = new Map<string, { stamp: string; hash: string }>();
  */
 function dependenciesHash(projectRoot: string): string {
   const files = ["package-lock.json", "node_modules/.package-lock.json"].map((f) => path.join(projectRoot, f));
-  const stamp = files.map((f) => (existsSync(f) ? `${statSync(f).mtimeMs}:${statSync(f).size}` : "-")).join("|");
+  const stamp = files.map((f) => { const st = statSync(f, { throwIfNoEntry: false }); return st ? `${st.mtimeMs}:${st.size}` : "-"; }).join("|");
   const memo = dependencyHashes.get(projectRoot);
   if (memo?.stamp === stamp) return memo.hash;
   const hash = sha1(Buffer.concat(files.flatMap((f) => [existsSync(f) ? readFileSync(f) : Buffer.alloc(0), Buffer.from("\0")])));

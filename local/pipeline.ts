@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { LocalRestApi } from "./api-gateway";
 import { LOCAL_CREDENTIALS, startLocalAws, type LocalAws } from "./aws-servers";
 import { LocalFunction } from "./function-host";
@@ -165,15 +164,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
   const api = new LocalRestApi(app, functions, (e) => log(`${e.function} ${e.status} ${e.durationMs.toFixed(1)} ms${e.detail ? `  ${e.detail}` : ""}`), [...allowedOrigins]);
   notes.push(...api.unsupported);
-  notifications = new LocalS3Notifications(app, functions, log, async (queue, body) => {
-    const client = new SQSClient({ endpoint: sqs.endpoint, region: app.region(compute), credentials: LOCAL_CREDENTIALS });
-    try {
-      const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: queue }));
-      await client.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
-    } finally {
-      client.destroy();
-    }
-  });
+  notifications = new LocalS3Notifications(app, functions, log, (queue, body) => sqs.send(queue, body));
 
   const apiUrl = `${serverUrl}/${api.stages[0]}`;
   server.on("request", (req, res) => {

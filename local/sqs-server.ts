@@ -65,6 +65,11 @@ export class LocalSqs {
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /** Enqueues a message the way SendMessage does (Lambda delivering an on-failure record, from inside the pipeline). */
+  async send(queue: string, body: string): Promise<void> {
+    this.dispatch("SendMessage", { QueueUrl: `${this.endpoint}/${this.account}/${queue}`, MessageBody: body });
+  }
+
   /** The messages of a queue, visible or not (for tests and the log). */
   messages(queue: string): readonly { body: string; receiveCount: number }[] {
     return this.queues.get(queue) ?? [];

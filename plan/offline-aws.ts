@@ -12,8 +12,9 @@ export interface OfflineAwsOptions {
   readonly roles?: ReadonlyArray<{ readonly name: string; readonly path: string }>;
 }
 
-const xml = (action: string, result: string) =>
-  `<${action}Response xmlns="https://${action === "GetCallerIdentity" ? "sts" : "iam"}.amazonaws.com/doc/${action === "GetCallerIdentity" ? "2011-06-15" : "2010-05-08"}/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>offline-plan</RequestId></ResponseMetadata></${action}Response>`;
+const NAMESPACES = { GetCallerIdentity: "https://sts.amazonaws.com/doc/2011-06-15/", ListRoles: "https://iam.amazonaws.com/doc/2010-05-08/" } as const;
+const xml = (action: keyof typeof NAMESPACES, result: string) =>
+  `<${action}Response xmlns="${NAMESPACES[action]}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>offline-plan</RequestId></ResponseMetadata></${action}Response>`;
 
 /**
  * The AWS calls an offline plan makes, answered on 127.0.0.1 (query protocol, XML) so that a plan needs no account:

@@ -125,6 +125,8 @@ export class ApiStack extends PipelineStack {
       errorMessage: `API Gateway logging in ${c.region} needs the account setting the bootstrap creates (role ${logsRole}); apply the bootstrap stack first (README, Deploying).`,
     };
 
+    const alarms = alarmSettings(c);
+    const window = { periodSeconds: alarms.periodSeconds, evaluationPeriods: alarms.evaluationPeriods, datapointsToAlarm: alarms.datapointsToAlarm, topicArn: props.storage.alarmTopic.arn };
     this.stages = c.api.stages.map((stageName) => {
       const accessLogs = new CloudwatchLogGroup(this, `access-logs-${stageName}`, {
         name: `${this.names.accessLogGroup}/${stageName}`,
@@ -159,8 +161,6 @@ export class ApiStack extends PipelineStack {
         },
       });
       // A sustained 5xx rate or slow p99 on the stage (API Gateway's own errors and the functions' 500s alike).
-      const alarms = alarmSettings(c);
-      const window = { periodSeconds: alarms.periodSeconds, evaluationPeriods: alarms.evaluationPeriods, datapointsToAlarm: alarms.datapointsToAlarm, topicArn: props.storage.alarmTopic.arn };
       const dimensions = { ApiName: this.names.api, Stage: stageName };
       addAlarm(this, `stage-${stageName}-5xx-rate`, {
         ...window,

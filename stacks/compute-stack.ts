@@ -66,11 +66,11 @@ export class ComputeStack extends PipelineStack {
     // Someone is told: every function's errors, event-driven functions' throttles, and every failure queue.
     const alarms = alarmSettings(c);
     const topicArn = storage.alarmTopic.arn;
-    const now = { periodSeconds: alarms.periodSeconds, evaluationPeriods: 1, datapointsToAlarm: 1, topicArn };
+    const atOnce = { periodSeconds: alarms.periodSeconds, evaluationPeriods: 1, datapointsToAlarm: 1, topicArn };
     for (const fn of props.functions) {
       const functionName = this.names.functionName(fn.name);
       addAlarm(this, `${fn.name}-errors`, {
-        ...now,
+        ...atOnce,
         name: this.names.alarm(`${fn.name}-errors`),
         description: `${functionName} failed (an exception or timeout, not a 4xx answer). Its log group ${this.names.logGroup(fn.name)} has the request id.`,
         namespace: "AWS/Lambda",
@@ -81,7 +81,7 @@ export class ComputeStack extends PipelineStack {
       });
       if (fn.objectCreated?.length) {
         addAlarm(this, `${fn.name}-throttles`, {
-          ...now,
+          ...atOnce,
           name: this.names.alarm(`${fn.name}-throttles`),
           description: `${functionName} was throttled (account or reserved concurrency): S3 events wait and retry, and may end in the failure queue.`,
           namespace: "AWS/Lambda",
@@ -104,7 +104,7 @@ export class ComputeStack extends PipelineStack {
         messageRetentionSeconds: FAILURE_RETENTION_SECONDS,
       });
       addAlarm(this, `${fn.name}-failures-alarm`, {
-        ...now,
+        ...atOnce,
         name: this.names.alarm(`${fn.name}-failures`),
         description: `S3 events ${this.names.functionName(fn.name)} could not process after every retry are waiting in ${this.names.failureQueue(fn.name)}. Fix the cause, then replay them: npm run redrive -- --env ${c.env} (README, Operating it).`,
         namespace: "AWS/SQS",

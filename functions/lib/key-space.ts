@@ -62,7 +62,8 @@ export function keyInSpace(space: KeySpace, relative: unknown, name: string): Ke
 
 /** A full key a client sent back (multipart `?key=`): valid, and inside the caller's own space. */
 export function isKeyInSpace(space: KeySpace, key: unknown): key is string {
-  return typeof key === "string" && key.startsWith(space.prefix) && checkObjectKey(key.slice(space.prefix.length)).ok && checkObjectKey(key).ok;
+  // The full key's own check covers the part after the prefix (an empty, "." or ".." segment anywhere fails it).
+  return typeof key === "string" && key.startsWith(space.prefix) && checkObjectKey(key).ok;
 }
 
 /** The owner (`sub`) recorded in a private key, or undefined for shared or foreign keys. */

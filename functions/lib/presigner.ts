@@ -64,3 +64,18 @@ export class Presigner {
     return formatUrl(signed);
   }
 }
+
+/**
+ * Settings read and a presigner made once per container, on first use (not at load): a configuration fault is then a
+ * 500 with a log line, not a crash loop.
+ */
+export function signingOnFirstUse<S extends Pick<UploadSettings, "region" | "endpoint">>(read: () => S): () => { settings: S; presigner: Presigner } {
+  let state: { settings: S; presigner: Presigner } | undefined;
+  return () => {
+    if (!state) {
+      const settings = read();
+      state = { settings, presigner: new Presigner(settings) };
+    }
+    return state;
+  };
+}

@@ -2,9 +2,9 @@ import { checkContentType } from "../lib/content-type";
 import { fail, httpHandler, INTERNAL_ERROR, ok } from "../lib/http";
 import { callerSpace, keyInSpace, type KeySpace } from "../lib/key-space";
 import { errorFields, log } from "../lib/log";
-import { Presigner } from "../lib/presigner";
+import { signingOnFirstUse } from "../lib/presigner";
 import { checkUploadSize } from "../lib/upload-size";
-import { readSettings, type PresignSettings } from "./settings";
+import { readSettings } from "./settings";
 
 export interface PresignResponse {
   readonly url: string;
@@ -23,15 +23,7 @@ export interface PresignResponse {
   readonly size?: number;
 }
 
-// Created once per container, on first use, so a configuration fault is a 500 with a log line, not a crash loop.
-let state: { settings: PresignSettings; presigner: Presigner } | undefined;
-function init() {
-  if (!state) {
-    const settings = readSettings();
-    state = { settings, presigner: new Presigner(settings) };
-  }
-  return state;
-}
+const init = signingOnFirstUse(readSettings);
 
 /**
  * GET /presign?file=F&mode=upload&size=N[&contentType=T] | GET /presign?file=F[&mode=download]

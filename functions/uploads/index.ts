@@ -4,8 +4,7 @@ import { isObject } from "../lib/is-object";
 import { callerSpace, isKeyInSpace, keyInSpace, type KeySpace } from "../lib/key-space";
 import { errorFields, log } from "../lib/log";
 import { decodePathKey } from "../lib/path-key";
-import { Presigner } from "../lib/presigner";
-import { MAX_SINGLE_PUT_BYTES } from "../lib/s3-limits";
+import { signingOnFirstUse, type Presigner } from "../lib/presigner";
 import { readUploadSettings, type UploadSettings } from "../lib/upload-settings";
 import { checkUploadSize } from "../lib/upload-size";
 import { abortUpload, completeUpload, COMPLETION_ERRORS, createUpload, isNoSuchUpload, listParts } from "./multipart";
@@ -26,15 +25,7 @@ interface UploadRef {
   readonly plan: PartPlan;
 }
 
-// Created once per container, on first use, so a configuration fault is a 500 with a log line, not a crash loop.
-let state: { settings: UploadSettings; presigner: Presigner } | undefined;
-function init() {
-  if (!state) {
-    const settings = readUploadSettings();
-    state = { settings, presigner: new Presigner(settings) };
-  }
-  return state;
-}
+const init = signingOnFirstUse(readUploadSettings);
 
 /** The same answer for an unknown upload and for another principal's: nothing tells them apart. */
 const NO_SUCH_UPLOAD = fail(404, "NoSuchUpload", "No such upload");
@@ -98,7 +89,7 @@ const HANDLERS: Record<UploadRoute, (c: Call) => Promise<HttpResponse>> = {
     const q = c.request.query;
     const key = keyInSpace(c.space, q.filename, "filename");
     if (!key.ok) return fail(400, "InvalidKey", key.message);
-    const size = checkUploadSize(declaredSize(q.size, { size: q["metadata[size]"] }), Math.min(c.settings.maxUploadBytes, MAX_SINGLE_PUT_BYTES));
+    const size = checkUploadSize(declaredSize(q.size, { size: q["metadata[size]"] }), c.settings.maxUploadBytes);
     if (!size.ok) return size.response;
     const type = contentTypeOf(c, q.type);
     if (!type.ok) return type.response;

@@ -64,6 +64,11 @@ function conditionKeys(s: PolicyStatement): string[] {
 
 const unreadable = (address: string): Finding => ({ address, message: "policy is not a JSON document the gate can check" });
 
+/** Runs `check` on every identity policy document of the stack; a document the gate cannot read is a finding. */
+function eachIdentityPolicy(stack: StackView, check: (address: string, statements: PolicyStatement[]) => Finding[]): Finding[] {
+  return identityPolicies(stack).flatMap(({ address, statements }) => (statements ? check(address, statements) : [unreadable(address)]));
+}
+
 export const iamRules: Rule[] = [
   {
     id: "IAM.1",
@@ -73,8 +78,7 @@ export const iamRules: Rule[] = [
     checkov: "CKV_AWS_63, CKV_AWS_289, CKV_AWS_290",
     cdkNag: "AwsSolutions-IAM5",
     check(stack) {
-      return identityPolicies(stack).flatMap(({ address, statements }): Finding[] => {
-        if (!statements) return [unreadable(address)];
+      return eachIdentityPolicy(stack, (address, statements): Finding[] => {
         return statements
           .filter((s) => s.Effect === "Allow")
           .flatMap((s) => [
@@ -92,8 +96,7 @@ export const iamRules: Rule[] = [
     checkov: "CKV_AWS_355, CKV_AWS_288",
     cdkNag: "AwsSolutions-IAM5",
     check(stack) {
-      return identityPolicies(stack).flatMap(({ address, statements }): Finding[] => {
-        if (!statements) return [unreadable(address)];
+      return eachIdentityPolicy(stack, (address, statements): Finding[] => {
         return statements
           .filter((s) => s.Effect === "Allow" && asList(s.Resource).includes("*"))
           .flatMap((s) => asList(s.Action).filter((a) => !UNSCOPABLE_ACTIONS.has(a)))
@@ -154,8 +157,7 @@ export const iamRules: Rule[] = [
     checkov: "CKV_AWS_286, CKV_AWS_287 (privilege escalation)",
     cdkNag: "—",
     check(stack) {
-      return identityPolicies(stack).flatMap(({ address, statements }): Finding[] => {
-        if (!statements) return [unreadable(address)];
+      return eachIdentityPolicy(stack, (address, statements): Finding[] => {
         const allows = statements.filter((s) => s.Effect === "Allow");
         const findings: Finding[] = [];
         for (const s of allows) {
