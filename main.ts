@@ -1,27 +1,26 @@
-import { App } from "cdktf";
 import { DEFAULT_ENV, loadConfig } from "./config";
 import { describeUnreplaced, unreplacedPlaceholders } from "./config/placeholder";
-import { addPipeline } from "./stacks/app";
-import { stateBackendFromEnv } from "./stacks/pipeline-stack";
-import { writeAtomically } from "./synth/atomic-outdir";
-import { synthReport } from "./synth/report";
+import { prepareBundles } from "./constructs/function-bundles";
+import { loadFunctions } from "./pipeline/registry";
 
 // Wiring only: environment and state backend come from the process environment, everything else from config/.
-try {
+async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig(process.env.DDN_ENV || DEFAULT_ENV);
   const outdir = process.env.CDKTF_OUTDIR || "cdktf.out";
-  const stacks = writeAtomically(outdir, (staging) => {
-    const app = new App({ outdir: staging });
-    const pipeline = addPipeline(app, config, stateBackendFromEnv());
-    app.synth();
-    return pipeline;
-  });
-  process.stdout.write(synthReport(outdir, stacks, Date.now() - started));
+  // The handlers build in esbuild's process and deflate on the thread pool while this thread loads cdktf: the
+  // stacks are required only after the bundling started.
+  const bundling = prepareBundles(loadFunctions(config).map((f) => f.entry));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const stacks = require("./synth/stacks") as typeof import("./synth/stacks");
+  const pipeline = stacks.synthesizePipeline(config, outdir, await bundling);
+  process.stdout.write(stacks.synthReport(outdir, pipeline, Date.now() - started));
   // Synthesizing (and planning) with example values is fine; deploying them is not (scripts/deploy.ts refuses).
   const unreplaced = unreplacedPlaceholders(config);
   if (unreplaced.length > 0) process.stderr.write(`warning: ${describeUnreplaced(config.env, unreplaced)}\n`);
-} catch (error) {
+}
+
+main().catch((error: unknown) => {
   // cdktf suggests skipValidation to get past failed validations; here the way past a policy rule is a reasoned
   // suppression (policy/suppressions.ts), so that advice is replaced.
   const message = (error instanceof Error ? error.message : String(error)).replace(
@@ -30,4 +29,4 @@ try {
   );
   process.stderr.write(`synth failed: ${message.trimEnd()}\n`);
   process.exit(1);
-}
+});

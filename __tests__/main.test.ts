@@ -3,13 +3,14 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { environmentNames } from "../config";
+import { appArgs } from "./app-command";
 
 const root = path.resolve(__dirname, "..");
 
 describe("main.ts (the command users run)", () => {
   test("an unknown DDN_ENV exits non-zero, names the valid environments, and writes nothing", () => {
     const outdir = path.join(mkdtempSync(path.join(tmpdir(), "ddn-main-")), "cdktf.out");
-    const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "main.ts"], {
+    const r = spawnSync(process.execPath, appArgs(root), {
       cwd: root,
       env: { ...process.env, DDN_ENV: "no-such-env", CDKTF_OUTDIR: outdir },
       encoding: "utf8",

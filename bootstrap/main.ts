@@ -1,5 +1,5 @@
 // The once-per-account bootstrap (state bucket, GitHub OIDC provider, plan/deploy roles). Wiring only.
-// npm run bootstrap:synth; then: npx cdktf deploy ddn-bootstrap --app "node --require tsx/cjs bootstrap/main.ts"
+// npm run bootstrap:synth; then: npx cdktf deploy ddn-bootstrap --app "node synth/precompiled.js bootstrap/main.ts"
 import { App } from "cdktf";
 import { loadBootstrapConfig } from "../config/bootstrap";
 import { writeAtomically } from "../synth/atomic-outdir";

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { buildSync, version as esbuildVersion, type BuildOptions } from "esbuild";
-import { zipDeterministic } from "./zip";
+import { build, buildSync, version as esbuildVersion, type BuildOptions, type BuildResult } from "esbuild";
+import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
 export interface BundleOptions {
   /** Handler entry, relative to the project root, e.g. functions/presign/index.ts */
@@ -124,37 +124,75 @@ function writeFileAtomic(file: string, data: Buffer | string): void {
   renameSync(temporary, file);
 }
 
-/** esbuild -> deterministic zip, reusing the last zip when none of the files esbuild read has changed. */
-export function bundleFunction(options: BundleOptions): Bundle {
-  const zipPath = path.join(options.outDir, "function.zip");
-  const manifestPath = path.join(options.outDir, "inputs.json");
-  const useCache = options.cache ?? process.env.DDN_BUNDLE_CACHE !== "off";
-  if (useCache) {
-    const hit = reuse(options, zipPath, manifestPath);
-    if (hit) return hit;
-  }
-
-  const result = buildSync({
+/**
+ * One entry per esbuild call: a call with several entries names symbols differently in the source maps (so the
+ * zips would differ by entry mix); parallel calls give the same bytes. Virtual (write: false): the source map's
+ * paths are relative to <root>/.bundle/<entry>/, kept inside the project whatever outDir is, so a zip's bytes do
+ * not depend on where the project or the bundle cache lives.
+ */
+function buildOptions(options: BundleOptions): BuildOptions & { metafile: true } {
+  return {
     ...ESBUILD_OPTIONS,
     metafile: true,
     absWorkingDir: options.projectRoot,
     entryPoints: [options.entry],
-    // Virtual (write: false): the source map's paths are relative to it. Kept inside the project whatever outDir is,
-    // so the zip's bytes do not depend on where the project or the bundle cache lives.
     outfile: path.join(options.projectRoot, ".bundle", options.entry.replace(/\.[cm]?[jt]s$/, ""), "index.js"),
-  });
-  const files = (result.outputFiles ?? []).map((f) => ({ name: path.basename(f.path), data: Buffer.from(f.contents) }));
-  const js = files.find((f) => f.name === "index.js");
+  };
+}
+
+interface Built {
+  readonly files: readonly ZipEntry[];
+  /** Every file esbuild read for the entry. */
+  readonly inputs: readonly string[];
+}
+
+function built(result: BuildResult<{ metafile: true }>): Built {
+  return {
+    files: (result.outputFiles ?? []).map((f) => ({ name: path.basename(f.path), data: Buffer.from(f.contents) })),
+    inputs: Object.keys(result.metafile.inputs),
+  };
+}
+
+function store(options: BundleOptions, built: Built, zip: Buffer): Bundle {
+  const js = built.files.find((f) => f.name === "index.js");
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
-  const zip = zipDeterministic(files);
+  const zipPath = path.join(options.outDir, "function.zip");
   mkdirSync(options.outDir, { recursive: true });
   writeFileAtomic(zipPath, zip);
-
   const bytes = { js: js.data.length, zip: zip.length };
-  const inputs = hashInputs(options.projectRoot, Object.keys(result.metafile?.inputs ?? {}));
+  const inputs = hashInputs(options.projectRoot, built.inputs);
   if (inputs) {
     const manifest: CacheManifest = { key: cacheKey(options.entry), inputs, dependencies: dependenciesHash(options.projectRoot), bytes };
-    writeFileAtomic(manifestPath, JSON.stringify(manifest));
+    writeFileAtomic(path.join(options.outDir, "inputs.json"), JSON.stringify(manifest));
   }
   return describe(zipPath, zip, bytes, false);
+}
+
+function cached(options: BundleOptions): Bundle | undefined {
+  const useCache = options.cache ?? process.env.DDN_BUNDLE_CACHE !== "off";
+  return useCache ? reuse(options, path.join(options.outDir, "function.zip"), path.join(options.outDir, "inputs.json")) : undefined;
+}
+
+/** esbuild -> deterministic zip, reusing the last zip when none of the files esbuild read has changed. */
+export function bundleFunction(options: BundleOptions): Bundle {
+  const hit = cached(options);
+  if (hit) return hit;
+  const b = built(buildSync(buildOptions(options)));
+  return store(options, b, zipDeterministic(b.files));
+}
+
+/**
+ * bundleFunction for many handlers at once, asynchronously: the cache misses build in parallel in esbuild's own
+ * process and their zips deflate on the thread pool, so the caller's thread stays free meanwhile (main.ts loads
+ * cdktf while this runs). Same bytes as bundleFunction, entry by entry.
+ */
+export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bundle[]> {
+  return Promise.all(
+    all.map(async (options) => {
+      const hit = cached(options);
+      if (hit) return hit;
+      const b = built(await build(buildOptions(options)));
+      return store(options, b, await zipDeterministicAsync(b.files));
+    }),
+  );
 }

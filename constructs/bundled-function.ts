@@ -1,18 +1,9 @@
-import * as path from "node:path";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { PROJECT_ROOT } from "../pipeline/project-root";
-import { bundleFunction, type Bundle } from "./bundle";
-
-/**
- * Bundles are built here, outside cdktf.out, and copied into it by TerraformAsset at synth. DDN_BUNDLE_DIR moves
- * it (tests point it at a temporary directory so they never write into the working tree).
- */
-function bundleCacheDir(): string {
-  return process.env.DDN_BUNDLE_DIR || path.join(PROJECT_ROOT, "node_modules", ".cache", "ddn-bundles");
-}
+import type { Bundle } from "./bundle";
+import { functionBundle } from "./function-bundles";
 
 export interface BundledFunctionProps {
   readonly functionName: string;
@@ -25,6 +16,8 @@ export interface BundledFunctionProps {
   readonly logRetentionDays: number;
   readonly environment: Readonly<Record<string, string>>;
   readonly description: string;
+  /** Built beforehand (constructs/function-bundles.ts prepareBundles); otherwise built or reused here. */
+  readonly bundle?: Bundle;
 }
 
 /**
@@ -39,12 +32,7 @@ export class BundledFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
-    this.bundle = bundleFunction({
-      entry: props.entry,
-      projectRoot: PROJECT_ROOT,
-      // Keyed by entry, not function name: every environment shares one bundle of the same source.
-      outDir: path.join(bundleCacheDir(), props.entry.replace(/\.[cm]?[jt]s$/, "").replace(/[\\/]/g, "_")),
-    });
+    this.bundle = props.bundle ?? functionBundle(props.entry);
     const asset = new TerraformAsset(this, "asset", {
       path: this.bundle.zipPath,
       type: AssetType.FILE,

@@ -1,4 +1,5 @@
-import { crc32, deflateRawSync } from "node:zlib";
+import { promisify } from "node:util";
+import { crc32, deflateRaw, deflateRawSync, type ZlibOptions } from "node:zlib";
 
 export interface ZipEntry {
   readonly name: string;
@@ -9,18 +10,33 @@ export interface ZipEntry {
 const DOS_TIME = 0;
 const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 
+const DEFLATE: ZlibOptions = { level: 6 };
+const deflateRawAsync = promisify(deflateRaw);
+
+const byName = (entries: readonly ZipEntry[]) => [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
 /**
  * Writes a deterministic zip (entries sorted by name, fixed timestamps and permissions, deflate level 6).
  * cdktf's own archiver stamps file mtimes and spawns a Node process per asset; this does neither.
  */
 export function zipDeterministic(entries: readonly ZipEntry[]): Buffer {
-  const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = byName(entries);
+  return archive(sorted, sorted.map((e) => deflateRawSync(e.data, DEFLATE)));
+}
+
+/** The same bytes as zipDeterministic, compressed on libuv's thread pool (several zips deflate in parallel). */
+export async function zipDeterministicAsync(entries: readonly ZipEntry[]): Promise<Buffer> {
+  const sorted = byName(entries);
+  return archive(sorted, await Promise.all(sorted.map((e) => deflateRawAsync(e.data, DEFLATE))));
+}
+
+function archive(sorted: readonly ZipEntry[], compressedData: readonly Buffer[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
-  for (const entry of sorted) {
+  for (const [i, entry] of sorted.entries()) {
     const name = Buffer.from(entry.name, "utf8");
-    const compressed = deflateRawSync(entry.data, { level: 6 });
+    const compressed = compressedData[i]!;
     const crc = crc32(entry.data);
 
     const local = Buffer.alloc(30);

@@ -3,11 +3,14 @@ import * as path from "node:path";
 import { ConfigError, type EnvironmentConfig } from "../config";
 import { HTTP_METHODS, type FunctionDefinition, type PipelineFunction } from "./function-declaration";
 import { PROJECT_ROOT } from "./project-root";
+import layout from "./layout.json";
 import { DEFAULT_OBJECT_CREATED_EVENTS, filtersOverlap } from "./s3-filters";
 
-/** Where functions live: one folder per function, its handler in index.ts and its declaration in function.ts. */
-const FUNCTIONS_DIR = "functions";
-const DECLARATION_FILE = "function.ts";
+/**
+ * Where functions live: one folder per function, its handler in index.ts and its declaration in function.ts.
+ * In a JSON file because synth/precompiled.js (plain JavaScript) compiles the declarations in by the same layout.
+ */
+const { functionsDir: FUNCTIONS_DIR, declarationFile: DECLARATION_FILE } = layout;
 const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 const PATH_SEGMENT = /^(?:[A-Za-z0-9._~-]+|\{[A-Za-z][A-Za-z0-9_]*\+?\})$/;
 
@@ -20,10 +23,23 @@ export function functionNames(root: string = PROJECT_ROOT): string[] {
     .sort();
 }
 
+type DeclarationModule = { default?: FunctionDefinition };
+
+/** Declarations compiled into a precompiled entry, by function name (see useCompiledDeclarations). */
+const compiled = new Map<string, DeclarationModule>();
+
+/**
+ * Called by the entry synth/precompiled.js generates: plain node cannot require function.ts, so the declarations
+ * present at compile time come compiled in. The launcher recompiles when a declaration folder appears or goes.
+ */
+export function useCompiledDeclarations(root: string, modules: Readonly<Record<string, DeclarationModule>>): void {
+  for (const [name, mod] of Object.entries(modules)) compiled.set(path.join(root, FUNCTIONS_DIR, name, DECLARATION_FILE), mod);
+}
+
 function definitionOf(root: string, name: string): FunctionDefinition {
   const file = path.join(root, FUNCTIONS_DIR, name, DECLARATION_FILE);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(file) as { default?: FunctionDefinition };
+  const mod = compiled.get(file) ?? (require(file) as DeclarationModule);
   if (!mod.default || typeof mod.default.declare !== "function") {
     throw new Error(`${path.relative(root, file)} must \`export default defineFunction((config) => ({ ... }))\``);
   }

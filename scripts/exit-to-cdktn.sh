@@ -34,8 +34,8 @@ rm -f package-lock.json
 npm install --no-audit --no-fund --loglevel=error "cdktn@$CDKTN_VERSION" "@cdktn/provider-aws@$PROVIDER_VERSION" "constructs@$CONSTRUCTS_VERSION" >/dev/null
 
 echo "[exit] synthesizing with cdktn and with cdktf"
-CDKTF_OUTDIR="$work/cdktn.out" node --require tsx/cjs main.ts >/dev/null
-(cd "$root" && CDKTF_OUTDIR="$work/cdktf.out" node --require tsx/cjs main.ts >/dev/null)
+CDKTF_OUTDIR="$work/cdktn.out" node synth/precompiled.js main.ts >/dev/null
+(cd "$root" && CDKTF_OUTDIR="$work/cdktf.out" node synth/precompiled.js main.ts >/dev/null)
 
 echo "[exit] comparing resource addresses"
 result="$(node -e '

@@ -5,6 +5,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { S3BucketNotification, type S3BucketNotificationLambdaFunction } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { BundledFunction } from "../constructs/bundled-function";
+import type { PreparedBundles } from "../constructs/function-bundles";
 import type { PipelineFunction } from "../pipeline/function-declaration";
 import { isRef, type BucketName } from "../pipeline/refs";
 import { DEFAULT_OBJECT_CREATED_EVENTS } from "../pipeline/s3-filters";
@@ -18,6 +19,7 @@ export interface ComputeStackProps extends PipelineStackProps {
   readonly storage: StorageStack;
   readonly iam: IamStack;
   readonly functions: readonly PipelineFunction[];
+  readonly bundles?: PreparedBundles;
 }
 
 /** Fourteen days, SQS's maximum: time to notice the alarm and redrive. */
@@ -58,6 +60,7 @@ export class ComputeStack extends PipelineStack {
           logRetentionDays: c.logRetentionDays,
           environment,
           description: fn.description,
+          bundle: props.bundles?.get(fn.entry),
         }),
       );
     }

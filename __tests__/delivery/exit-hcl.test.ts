@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { synthEnv, type Synthesized } from "../stacks/synth";
+import { appArgs } from "../app-command";
 
 // Exit path 1: plain Terraform. `cdktf synth --hcl` sets SYNTH_HCL_OUTPUT=true for the app; the result is a
 // cdk.tf per stack that Terraform runs without cdktf. It must declare exactly what the JSON output declares.
@@ -15,7 +16,7 @@ describe("HCL output (`cdktf synth --hcl`)", () => {
   beforeAll(() => {
     json = synthEnv("dev");
     hclDir = mkdtempSync(path.join(tmpdir(), "ddn-hcl-"));
-    const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "main.ts"], {
+    const r = spawnSync(process.execPath, appArgs(root), {
       cwd: root,
       env: { ...process.env, SYNTH_HCL_OUTPUT: "true", CDKTF_OUTDIR: hclDir, DDN_ENV: "dev" },
       encoding: "utf8",

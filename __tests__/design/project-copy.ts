@@ -2,6 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { appArgs } from "../app-command";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const CHANGES_DIR = path.join(ROOT, "__tests__", "fixtures", "changes");
@@ -73,9 +74,9 @@ export function sharedBundleDir(copy: string): string {
   return process.env.DDN_BUNDLE_DIR ?? path.join(copy, ".bundles");
 }
 
-/** `npm run synth` of one environment in the copy, into `outdir`. */
+/** `npm run synth` (the app command of cdktf.json) of one environment in the copy, into `outdir`. */
 export function synth(copy: string, env: string, outdir: string, entry = "main.ts"): SpawnSyncReturns<string> {
-  return run(copy, ["--require", "tsx/cjs", entry], { DDN_ENV: env, CDKTF_OUTDIR: outdir, DDN_BUNDLE_DIR: sharedBundleDir(copy) });
+  return run(copy, appArgs(copy, entry), { DDN_ENV: env, CDKTF_OUTDIR: outdir, DDN_BUNDLE_DIR: sharedBundleDir(copy) });
 }
 
 export function stackJson(outdir: string, stack: string): any {
