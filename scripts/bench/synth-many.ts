@@ -3,7 +3,9 @@
 import { App } from "cdktf";
 import { loadConfig } from "../../config";
 import { addPipeline } from "../../stacks/app";
+import { formatShortStackTraces } from "../../synth/stack-trace-format";
 
+formatShortStackTraces();
 const n = Number(process.argv[2] ?? 1);
 const dev = loadConfig("dev");
 const app = new App({ outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out" });
