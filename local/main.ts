@@ -21,7 +21,7 @@ function newestSource(): number {
     if (s.isDirectory()) readdirSync(p).forEach((n) => walk(path.join(p, n)));
     else newest = Math.max(newest, s.mtimeMs);
   };
-  for (const p of ["main.ts", "config", "stacks", "constructs", "functions", "policy", "package-lock.json"]) if (existsSync(path.join(root, p))) walk(path.join(root, p));
+  for (const p of ["main.ts", "config", "stacks", "constructs", "functions", "pipeline", "policy", "synth", "package-lock.json"]) if (existsSync(path.join(root, p))) walk(path.join(root, p));
   return newest;
 }
 
@@ -34,7 +34,7 @@ function synthIfStale(): void {
     return;
   }
   console.log("Synthesizing (cdktf.out is missing or older than the sources)...");
-  const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "main.ts"], { cwd: root, stdio: "inherit", env: process.env });
+  const r = spawnSync(process.execPath, [path.join(root, "synth", "precompiled.js"), "main.ts"], { cwd: root, stdio: "inherit", env: process.env });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
 
   if (!args.skipSynth) {
     progress(`synthesizing ${names.prefix}`);
-    const r = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(root, "main.ts")], { cwd: root, env: { ...process.env, DDN_ENV: args.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(root, "synth", "precompiled.js"), "main.ts"], { cwd: root, env: { ...process.env, DDN_ENV: args.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
     if (r.status !== 0) fail(`synth of ${names.prefix} failed:\n${r.stderr.trim()}`);
   }
   const stacks = STACK_PARTS.map((part) => names.stack(part));
