@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { bundleFunction } from "../../constructs/bundle";
+import { bundleFunction, bundleFunctions } from "../../constructs/bundle";
 
 // The bundle cache: a project file esbuild read that changed, or a different install (lockfile or npm's record of
 // the installed tree), rebuilds; anything else reuses the zip. Dependencies are keyed on those two files, not hashed
@@ -49,5 +49,18 @@ describe("bundle cache", () => {
     const before = build();
     write("node_modules/dep/index.js", "exports.greet = () => 'patched by hand';");
     expect(build()).toMatchObject({ cached: true, sourceCodeHash: before.sourceCodeHash });
+  });
+
+  test("many at once (main.ts starts them before cdktf loads): the same bytes as one by one, cache included", async () => {
+    write("src/other.ts", "import { name } from './words'; export const handler = async () => name.length;");
+    const options = (entry: string, dir: string) => ({ entry, projectRoot: root, outDir: path.join(root, ".cache", dir), cache: true });
+    const entries = ["src/index.ts", "src/other.ts"];
+    const together = await bundleFunctions(entries.map((e, i) => options(e, `together-${i}`)));
+    const alone = entries.map((e, i) => bundleFunction(options(e, `alone-${i}`)));
+    expect(together.map((b) => [b.cached, b.sourceCodeHash])).toEqual(alone.map((b) => [false, b.sourceCodeHash]));
+    const again = await bundleFunctions(entries.map((e, i) => options(e, `together-${i}`)));
+    expect(again.map((b) => [b.cached, b.sourceCodeHash])).toEqual(alone.map((b) => [true, b.sourceCodeHash]));
+    write("src/words.ts", "export const name = 'changed';");
+    expect((await bundleFunctions(entries.map((e, i) => options(e, `together-${i}`)))).map((b) => b.cached)).toEqual([false, false]);
   });
 });
