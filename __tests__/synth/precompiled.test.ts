@@ -1,13 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { appArgs } from "../app-command";
 import { applyChange, copyProject, run, stackJson } from "../design/project-copy";
 
-// synth/precompiled.js runs main.ts compiled to one CommonJS file by plain node. What must hold: the command
-// users run is the launcher, its output is the output of the source run byte for byte, and it never runs stale
-// code (an edit, a new function folder, a source that does not compile).
+// synth/precompiled.js runs main.ts compiled to two CommonJS files (the project's code; the packages it imports) by
+// plain node. What must hold: the command users run is the launcher, its output is the output of the source run byte
+// for byte, and it never runs stale code (an edit to a source or an installed package, a new function folder, a
+// source that does not compile, a code cache V8 refuses).
 const root = path.resolve(__dirname, "../..");
 const work = mkdtempSync(path.join(tmpdir(), "ddn-precompiled-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -42,32 +43,106 @@ test("every environment: the precompiled run writes exactly what the run from so
   }
 }, 60_000);
 
+/**
+ * Makes the directories above an installed path of a copy real (their entries stay links to the checkout's
+ * node_modules, which is never written), so that the path itself can be replaced.
+ */
+function replaceableInstalled(copy: string, relative: string): string {
+  let dir = copy;
+  for (const part of path.dirname(relative).split("/")) {
+    const next = path.join(dir, part);
+    if (lstatSync(next).isSymbolicLink()) {
+      const target = realpathSync(next);
+      rmSync(next);
+      mkdirSync(next);
+      for (const entry of readdirSync(target)) symlinkSync(path.join(target, entry), path.join(next, entry));
+    }
+    dir = next;
+  }
+  return path.join(copy, relative);
+}
+
+/** An installed directory of a copy made a real, editable copy of itself. */
+function editableInstalled(copy: string, relative: string): string {
+  const at = replaceableInstalled(copy, relative);
+  const target = realpathSync(at);
+  rmSync(at);
+  cpSync(target, at, { recursive: true });
+  return at;
+}
+
 describe("never stale", () => {
   let copy: string;
   let bundles: string;
   const synth = (out: string) => run(copy, appArgs(copy), { DDN_ENV: "dev", CDKTF_OUTDIR: path.join(copy, ".out", out), DDN_BUNDLE_DIR: bundles });
-  const compiled = () => {
+  /** The compiled file of a layer ("entry": the project's code; "vendor": the packages it imports), as run. */
+  const layer = (name: "entry" | "vendor") => {
     const dir = path.join(bundles, "entries");
     const [only, ...more] = readdirSync(dir);
     expect(more).toEqual([]);
-    return path.join(dir, only!, "entry.js");
+    const manifest = JSON.parse(readFileSync(path.join(dir, only!, `${name}.manifest.json`), "utf8")) as { output: string };
+    const file = path.join(dir, only!, manifest.output);
+    return { file, mtimeMs: statSync(file).mtimeMs };
   };
+  let editable: string;
   beforeAll(() => {
     copy = copyProject();
     bundles = path.join(copy, ".bundles");
+    // Before the first compile: the file the vendor is compiled from is then this copy's, to be edited in place.
+    editable = path.join(editableInstalled(copy, "node_modules/@cdktf/provider-aws/lib/kms-alias"), "index.js");
   });
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
-  test("compiled once, then reused while nothing changed", () => {
+  test("compiled once, then reused (with V8's code cache) while nothing changed", () => {
     expect(synth("first").status).toBe(0);
-    const first = statSync(compiled()).mtimeMs;
+    const first = { entry: layer("entry"), vendor: layer("vendor") };
     expect(synth("second").status).toBe(0);
-    expect(statSync(compiled()).mtimeMs).toBe(first);
+    expect({ entry: layer("entry"), vendor: layer("vendor") }).toEqual(first);
+    for (const { file } of Object.values(first)) expect(existsSync(`${file}.v8cache`)).toBe(true);
     // The compiled file names this copy as its root: its outputs are the copy's, not the checkout's.
-    expect(readFileSync(compiled(), "utf8")).toContain(JSON.stringify(copy));
+    expect(readFileSync(first.entry.file, "utf8")).toContain(JSON.stringify(copy));
+    // cdktf, constructs and the provider modules are in the vendor file; only esbuild stays an installed package.
+    const vendor = readFileSync(first.vendor.file, "utf8");
+    expect(vendor).toContain("node_modules/cdktf/lib/terraform-stack.js");
+    expect(vendor).toContain("node_modules/@cdktf/provider-aws/lib/lambda-function/index.js");
   }, 60_000);
 
-  test("an edited source is compiled in before the next run", () => {
+  test("a code cache V8 refuses (corrupt, or from another node) is replaced, the run unaffected", () => {
+    const { file } = layer("vendor");
+    writeFileSync(`${file}.v8cache`, "not a code cache");
+    const r = synth("corrupt-cache");
+    expect(r.status).toBe(0);
+    expect(readFileSync(`${file}.v8cache`).length).toBeGreaterThan(100_000);
+  }, 60_000);
+
+  test("an edited installed package is compiled in before the next run (hand edits in node_modules too)", () => {
+    const vendorBefore = layer("vendor");
+    const entryBefore = layer("entry");
+    writeFileSync(editable, `${readFileSync(editable, "utf8")}\nprocess.stderr.write("edited installed package\\n");\n`);
+    const r = synth("edited-package");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("edited installed package");
+    expect(layer("vendor").file).not.toBe(vendorBefore.file);
+    expect(layer("entry")).toEqual(entryBefore);
+  }, 60_000);
+
+  test("a package installed elsewhere (npm link, a workspace: its files untouched) is compiled in", () => {
+    const vendorBefore = layer("vendor");
+    const linked = path.join(copy, ".linked", "constructs");
+    cpSync(realpathSync(path.join(copy, "node_modules", "constructs")), linked, { recursive: true });
+    const index = path.join(linked, "lib", "index.js");
+    writeFileSync(index, `${readFileSync(index, "utf8")}\nprocess.stderr.write("linked package\\n");\n`);
+    const link = replaceableInstalled(copy, "node_modules/constructs");
+    rmSync(link);
+    symlinkSync(linked, link, "dir");
+    const r = synth("linked-package");
+    expect(r.stderr).toContain("linked package");
+    expect(r.status).toBe(0);
+    expect(layer("vendor").file).not.toBe(vendorBefore.file);
+  }, 60_000);
+
+  test("an edited source is compiled in before the next run; the packages' file is kept", () => {
+    const vendorBefore = layer("vendor");
     const file = path.join(copy, "functions", "status", "function.ts");
     const text = readFileSync(file, "utf8");
     const description = /description: "([^"]+)"/.exec(text)![1]!;
@@ -75,6 +150,7 @@ describe("never stale", () => {
     expect(synth("edited").status).toBe(0);
     const compute = stackJson(path.join(copy, ".out", "edited"), "ddn-dev-compute");
     expect(Object.values(compute.resource.aws_lambda_function).map((f: any) => f.description)).toContain("Edited after the first compile");
+    expect(layer("vendor")).toEqual(vendorBefore);
   }, 60_000);
 
   test("a new function folder is compiled in (the registry finds it without an edit)", () => {
