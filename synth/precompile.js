@@ -60,12 +60,15 @@ function vendorProgram(packages) {
 /** "@scope/name/lib/x" -> "@scope/name", "name/lib/x" -> "name" @param {string} specifier */
 const packageName = (specifier) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
 
-/** @param {string} dir */
-function realpathOrMissing(dir) {
-  try {
-    return realpathSync(dir);
-  } catch {
-    return "missing";
+/**
+ * Where node finds a package from the project root: the first node_modules/<name> up the tree (a monorepo may
+ * hoist it above the project), through any link. @param {string} name
+ */
+function installedAt(name) {
+  for (let dir = ROOT; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "node_modules", name);
+    if (existsSync(candidate)) return realpathSync(candidate);
+    if (path.dirname(dir) === dir) return "missing";
   }
 }
 
@@ -81,7 +84,8 @@ const statStamp = (file) => {
 const stampAll = (files, stamp) => Object.fromEntries(files.map((f) => [f, stamp(f)]));
 
 /**
- * @typedef {{ key: string, output: string, inputs: Record<string, string>, packages: string[] }} Manifest
+ * packages: each package the app imports, with the first project file that imports it.
+ * @typedef {{ key: string, output: string, inputs: Record<string, string>, packages: Record<string, string> }} Manifest
  * @param {string} dir @param {string} name @returns {Manifest | undefined}
  */
 function readManifest(dir, name) {
@@ -153,7 +157,7 @@ const COMMON = {
 
 /**
  * @param {string} dir @param {string} entry @param {string} key
- * @returns {{ file: string, packages: string[] }}
+ * @returns {{ file: string, packages: Record<string, string> }}
  */
 function appLayer(dir, entry, key) {
   const names = declarationNames();
@@ -171,8 +175,12 @@ function appLayer(dir, entry, key) {
     define: { DDN_COMPILED_PROJECT_ROOT: JSON.stringify(ROOT) },
     banner: { js: `var require = globalThis[Symbol.for(${JSON.stringify(REQUIRE_SYMBOL)})];` },
   });
-  const imports = Object.values(result.metafile?.outputs ?? {}).flatMap((o) => o.imports);
-  const packages = [...new Set(imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path))].sort();
+  /** @type {Record<string, string>} */
+  const packages = {};
+  for (const [file, input] of Object.entries(result.metafile?.inputs ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    // "<runtime>": esbuild's own helpers, not a package.
+    for (const i of input.imports) if (i.external && !isBuiltin(i.path) && !i.path.startsWith("<")) packages[i.path] ??= file;
+  }
   const file = store(dir, "entry", result, { key: appKey, inputs: stampAll(inputsOf(result.metafile), contentStamp), packages });
   return { file, packages };
 }
@@ -196,13 +204,30 @@ const installedPaths = {
 };
 
 /**
- * @param {string} dir @param {readonly string[]} packages @param {string} key
+ * An import the vendor cannot resolve is an error of the project file that imports it, not of the generated program.
+ * @param {unknown} error @param {Record<string, string>} packages
+ */
+function namingImporters(error, packages) {
+  const errors = /** @type {{ errors?: import("esbuild").Message[] }} */ (error).errors;
+  if (!errors) return error;
+  for (const e of errors) {
+    const line = e.location && e.location.file === PROGRAMS[1] ? e.location.lineText : undefined;
+    const spec = line === undefined ? undefined : /"([^"]+)": \(\) =>/.exec(line)?.[1];
+    if (spec === undefined) continue;
+    e.text = `${packages[spec] ?? "the project"} imports "${spec}", which is not installed (npm ci?): ${e.text}`;
+    e.location = null;
+  }
+  return error;
+}
+
+/**
+ * @param {string} dir @param {Record<string, string>} packages @param {string} key
  * @returns {Promise<string>}
  */
 async function vendorLayer(dir, packages, key) {
-  const bundled = packages.filter((p) => !NOT_BUNDLED.includes(packageName(p)));
+  const bundled = Object.keys(packages).sort().filter((p) => !NOT_BUNDLED.includes(packageName(p)));
   // Where each package is installed: npm link or a workspace retargets a package without touching its files.
-  const installed = [...new Set(bundled.map(packageName))].map((name) => realpathOrMissing(path.join(ROOT, "node_modules", name)));
+  const installed = [...new Set(bundled.map(packageName))].map(installedAt);
   const vendorKey = sha1(JSON.stringify({ key, bundled, installed }));
   const manifest = readManifest(dir, "vendor");
   if (isFresh(manifest, dir, vendorKey, statStamp)) return path.join(dir, manifest.output);
@@ -217,8 +242,11 @@ async function vendorLayer(dir, packages, key) {
     keepNames: false,
     outfile: path.join(dir, "vendor.js"),
     plugins: [installedPaths],
+  }).catch((/** @type {unknown} */ error) => {
+    throw namingImporters(error, packages);
   });
-  return store(dir, "vendor", result, { key: vendorKey, inputs: stampAll(inputsOf(result.metafile), statStamp), packages: bundled });
+  const record = { key: vendorKey, inputs: stampAll(inputsOf(result.metafile), statStamp), packages };
+  return store(dir, "vendor", result, record);
 }
 
 /**

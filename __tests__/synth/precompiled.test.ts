@@ -161,6 +161,20 @@ describe("never stale", () => {
     expect(Object.keys(stackJson(path.join(copy, ".out", "added"), "ddn-dev-compute").resource.aws_lambda_function).some((k) => k.startsWith("thumbnail_"))).toBe(true);
   }, 60_000);
 
+  test("an import of a package that is not installed stops the run, naming the importing file", () => {
+    const file = path.join(copy, "stacks", "app.ts");
+    const text = readFileSync(file, "utf8");
+    writeFileSync(file, `${text}\nimport "no-such-package-for-this-test";\n`);
+    try {
+      const r = synth("not-installed");
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^synth failed: main\.ts does not compile:\n {2}stacks\/app\.ts imports "no-such-package-for-this-test", which is not installed/);
+      expect(existsSync(path.join(copy, ".out", "not-installed"))).toBe(false);
+    } finally {
+      writeFileSync(file, text);
+    }
+  }, 60_000);
+
   test("a source that does not compile stops the run, naming file and line; nothing is written", () => {
     const file = path.join(copy, "config", "environments.ts");
     writeFileSync(file, `${readFileSync(file, "utf8")}\nexport const broken = ;\n`);
