@@ -5,6 +5,7 @@ import { naming, type EnvironmentConfig, type Naming } from "../config";
 import { STATE_REGION } from "../config/bootstrap";
 import type { PipelineFunction } from "../pipeline/function-declaration";
 import { gateOptions, PolicyGate } from "../policy/gate";
+import { PreparedFragments } from "./prepared-fragments";
 
 export interface StateBackendSettings {
   /** S3 bucket for remote state; when absent, state is local (terraform.<stack>.tfstate at the project root). */
@@ -60,9 +61,25 @@ export abstract class PipelineStack extends TerraformStack {
     }
   }
 
-  /** What cdktf writes: the JSON the policy gate just checked, when it did (one resolution of the stack fewer). */
+  private readonly prepared = new PreparedFragments();
+
+  /** cdktf's preparing pass, its results kept for the next toTerraform (see PreparedFragments). */
+  override prepareStack(): void {
+    this.prepared.prepare(this);
+  }
+
+  /**
+   * What cdktf writes: the JSON the policy gate just checked, when it did (one resolution of the stack fewer);
+   * otherwise the stack resolved from the prepared fragments, which are then released.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- cdktf's own signature
   override toTerraform(): any {
-    return this.policyGate.takePassed() ?? super.toTerraform();
+    const passed = this.policyGate.takePassed();
+    if (passed) return passed;
+    try {
+      return super.toTerraform();
+    } finally {
+      this.prepared.release();
+    }
   }
 }
