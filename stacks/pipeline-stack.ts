@@ -34,6 +34,7 @@ export abstract class PipelineStack extends TerraformStack {
   readonly config: EnvironmentConfig;
   readonly names: Naming;
   readonly policyGate: PolicyGate;
+  private readonly prepared = new PreparedFragments();
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id);
@@ -60,8 +61,6 @@ export abstract class PipelineStack extends TerraformStack {
       new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     }
   }
-
-  private readonly prepared = new PreparedFragments();
 
   /** cdktf's preparing pass, its results kept for the next toTerraform (see PreparedFragments). */
   override prepareStack(): void {

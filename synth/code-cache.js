@@ -1,5 +1,5 @@
 // @ts-check
-// Runs a CommonJS file with a V8 code cache next to it: compiling the 2.7 MB of cdktf, constructs and provider
+// Runs a CommonJS file with a V8 code cache next to it: compiling the 2.5 MB of cdktf, constructs and provider
 // modules is a fifth of a warm synth, and V8 can skip it when handed the code it produced last time.
 // The cache belongs to one file content: callers name files by their content hash, so a cache never meets other code.
 "use strict";

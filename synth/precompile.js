@@ -12,8 +12,8 @@ const path = require("node:path");
 const layout = require("../pipeline/layout.json");
 
 const ROOT = path.resolve(__dirname, "..");
-/** Files outside the import graph that change what esbuild emits. */
-const SETTINGS_FILES = ["tsconfig.json", "synth/precompile.js", "synth/code-cache.js", "synth/precompiled.js"];
+/** Files outside the import graph that change what esbuild emits (this file holds the build options). */
+const SETTINGS_FILES = ["tsconfig.json", "synth/precompile.js"];
 /** Packages that stay installed packages: esbuild runs its own binary, found relative to its package. */
 const NOT_BUNDLED = ["esbuild"];
 /** How the app's require reaches the vendor (set by synth/precompiled.js before the app runs). */
