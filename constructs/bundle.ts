@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { build, buildSync, version as esbuildVersion, type BuildOptions, type BuildResult } from "esbuild";
+import type * as Esbuild from "esbuild";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
 export interface BundleOptions {
@@ -32,7 +32,7 @@ export interface Bundle {
  * the handler is `index.handler`; the AWS SDK is bundled (not taken from the runtime) so the code that runs is
  * the code that was tested, at the pinned version.
  */
-export const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
+export const ESBUILD_OPTIONS: Readonly<Esbuild.BuildOptions> = {
   bundle: true,
   platform: "node",
   target: "node22",
@@ -58,8 +58,19 @@ interface CacheManifest {
 
 const sha1 = (data: Buffer | string) => createHash("sha1").update(data).digest("hex");
 
+let loadedEsbuild: typeof Esbuild | undefined;
+/** Loaded on the first cache miss: a synth that reuses every bundle never pays for loading esbuild (~50 ms here). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const esbuild = (): typeof Esbuild => (loadedEsbuild ??= require("esbuild") as typeof Esbuild);
+
+let esbuildVersion: string | undefined;
+/** The installed esbuild's version, from its package.json (the same string esbuild's `version` export holds). */
+function installedEsbuildVersion(): string {
+  return (esbuildVersion ??= (JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")) as { version: string }).version);
+}
+
 function cacheKey(entry: string): string {
-  return sha1(JSON.stringify({ esbuildVersion, ESBUILD_OPTIONS, entry, zip: 1 }));
+  return sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), ESBUILD_OPTIONS, entry, zip: 1 }));
 }
 
 /** Files of installed packages (esbuild names them relative to the project root). */
@@ -125,12 +136,13 @@ function writeFileAtomic(file: string, data: Buffer | string): void {
 }
 
 /**
- * One entry per esbuild call: a call with several entries names symbols differently in the source maps (so the
- * zips would differ by entry mix); parallel calls give the same bytes. Virtual (write: false): the source map's
+ * One entry per esbuild call. esbuild names symbols by their file's path from the entries' common folder: alone,
+ * functions/presign/index.ts exports `index_exports`; built with others, `presign_exports`. That name is in the source
+ * map, so the zips would depend on which handlers were rebuilt together. Parallel calls give the same bytes. Virtual (write: false): the source map's
  * paths are relative to <root>/.bundle/<entry>/, kept inside the project whatever outDir is, so a zip's bytes do
  * not depend on where the project or the bundle cache lives.
  */
-function buildOptions(options: BundleOptions): BuildOptions & { metafile: true } {
+function buildOptions(options: BundleOptions): Esbuild.BuildOptions & { metafile: true } {
   return {
     ...ESBUILD_OPTIONS,
     metafile: true,
@@ -146,7 +158,7 @@ interface Built {
   readonly inputs: readonly string[];
 }
 
-function built(result: BuildResult<{ metafile: true }>): Built {
+function built(result: Esbuild.BuildResult<{ metafile: true }>): Built {
   return {
     files: (result.outputFiles ?? []).map((f) => ({ name: path.basename(f.path), data: Buffer.from(f.contents) })),
     inputs: Object.keys(result.metafile.inputs),
@@ -177,7 +189,7 @@ function cached(options: BundleOptions): Bundle | undefined {
 export function bundleFunction(options: BundleOptions): Bundle {
   const hit = cached(options);
   if (hit) return hit;
-  const b = built(buildSync(buildOptions(options)));
+  const b = built(esbuild().buildSync(buildOptions(options)));
   return store(options, b, zipDeterministic(b.files));
 }
 
@@ -191,7 +203,7 @@ export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bu
     all.map(async (options) => {
       const hit = cached(options);
       if (hit) return hit;
-      const b = built(await build(buildOptions(options)));
+      const b = built(await esbuild().build(buildOptions(options)));
       return store(options, b, await zipDeterministicAsync(b.files));
     }),
   );

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   progress(setup.source.kind === "mirror" ? `hashicorp/aws from the local mirror ${setup.source.dir}` : "hashicorp/aws from the registry");
 
   const work = mkdtempSync(path.join(tmpdir(), "ddn-plan-"));
+  let refused: string | undefined;
   // Offline, the account is one the bootstrap ran in (its API Gateway logs role exists for this region).
   const sts = offline ? await startOfflineAws({ roles: [{ name: apiGatewayLogsRoleName(config.app, config.region), path: ACCOUNT_ROLE_PATH }] }) : undefined;
   try {
@@ -80,12 +81,14 @@ async function main(): Promise<void> {
     process.stdout.write(terminalSummary(result, context));
     process.stdout.write(`Plans: ${path.relative(process.cwd(), path.join(outdir, "plans"))}/ (summary.md, <stack>.txt, <stack>.json)\n`);
   } catch (e) {
-    if (e instanceof PlanError) fail(`${e.message}\n(nothing was written to ${path.join(outdir, "plans")})`);
-    throw e;
+    // Not fail() here: process.exit would skip the finally below and leave the scratch directory behind.
+    if (e instanceof PlanError) refused = `${e.message}\n(nothing was written to ${path.join(outdir, "plans")})`;
+    else throw e;
   } finally {
     await sts?.stop();
     rmSync(work, { recursive: true, force: true });
   }
+  if (refused) fail(refused);
 }
 
 main().catch((e: unknown) => fail(e instanceof Error ? e.stack ?? e.message : String(e)));

@@ -6,7 +6,7 @@
 // An edit to a stack recompiles only the app. Files are named by their content hash (see code-cache.js).
 "use strict";
 const { createHash } = require("node:crypto");
-const { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } = require("node:fs");
+const { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } = require("node:fs");
 const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
@@ -84,8 +84,9 @@ const statStamp = (file) => {
 const stampAll = (files, stamp) => Object.fromEntries(files.map((f) => [f, stamp(f)]));
 
 /**
- * packages: each package the app imports, with the first project file that imports it.
- * @typedef {{ key: string, output: string, inputs: Record<string, string>, packages: Record<string, string> }} Manifest
+ * packages: each package the app imports, with the first project file that imports it. root: the project the
+ * directory serves (see removeOrphans).
+ * @typedef {{ key: string, root: string, output: string, inputs: Record<string, string>, packages: Record<string, string> }} Manifest
  * @param {string} dir @param {string} name @returns {Manifest | undefined}
  */
 function readManifest(dir, name) {
@@ -117,7 +118,7 @@ function writeAtomic(file, data) {
  * the directory are removed (a process still running one has it loaded already).
  * @param {string} dir @param {string} name
  * @param {import("esbuild").BuildResult} result
- * @param {Omit<Manifest, "output">} record
+ * @param {Omit<Manifest, "output" | "root">} record
  */
 function store(dir, name, result, record) {
   const js = result.outputFiles?.find((f) => f.path.endsWith(".js"));
@@ -127,11 +128,34 @@ function store(dir, name, result, record) {
   mkdirSync(dir, { recursive: true });
   writeAtomic(path.join(dir, `${output}.map`), map.contents);
   writeAtomic(path.join(dir, output), `${js.text}//# sourceMappingURL=${output}.map\n`);
-  writeAtomic(path.join(dir, `${name}.manifest.json`), JSON.stringify({ ...record, output }));
+  writeAtomic(path.join(dir, `${name}.manifest.json`), JSON.stringify({ ...record, root: ROOT, output }));
+  removeOlder(dir, name, output);
+  removeOrphans(path.dirname(dir));
+  return path.join(dir, output);
+}
+
+/** @param {string} dir @param {string} name @param {string} output the build to keep */
+function removeOlder(dir, name, output) {
   for (const old of readdirSync(dir)) {
     if (old.startsWith(`${name}-`) && !old.startsWith(output)) rmSync(path.join(dir, old), { force: true });
   }
-  return path.join(dir, output);
+}
+
+/** Directories older than this without a manifest naming their project are another launcher's, or abandoned. */
+const UNCLAIMED_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the directories of projects that no longer exist (temporary copies, deleted checkouts): each would
+ * otherwise keep its ~10 MB for as long as the cache lives. Run only after a compile, never on a warm run.
+ * @param {string} entriesDir
+ */
+function removeOrphans(entriesDir) {
+  for (const id of readdirSync(entriesDir)) {
+    const dir = path.join(entriesDir, id);
+    const root = readManifest(dir, "entry")?.root;
+    const orphan = root ? !existsSync(root) : Date.now() - (statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > UNCLAIMED_MS;
+    if (orphan) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Generated programs (see stdin below): not files. */
@@ -231,6 +255,8 @@ async function vendorLayer(dir, packages, key) {
   const vendorKey = sha1(JSON.stringify({ key, bundled, installed }));
   const manifest = readManifest(dir, "vendor");
   if (isFresh(manifest, dir, vendorKey, statStamp)) return path.join(dir, manifest.output);
+  const adopted = adoptVendor(dir, vendorKey);
+  if (adopted) return adopted;
 
   const esbuild = require("esbuild");
   const result = await esbuild.build({
@@ -245,8 +271,39 @@ async function vendorLayer(dir, packages, key) {
   }).catch((/** @type {unknown} */ error) => {
     throw namingImporters(error, packages);
   });
-  const record = { key: vendorKey, inputs: stampAll(inputsOf(result.metafile), statStamp), packages };
+  // Absolute: another copy of the project may adopt this vendor (see adoptVendor) and check the same files.
+  const record = { key: vendorKey, inputs: stampAll(inputsOf(result.metafile).map(absolute), statStamp), packages };
   return store(dir, "vendor", result, record);
+}
+
+/**
+ * Another project directory's vendor, compiled from the same installed files (a copy of the project that links the
+ * checkout's node_modules, as the tests make): linked into `dir` instead of compiled again. The key names the
+ * packages, where each is installed and the settings; the stamps show the files unchanged since.
+ * @param {string} dir @param {string} vendorKey @returns {string | undefined}
+ */
+function adoptVendor(dir, vendorKey) {
+  const entriesDir = path.dirname(dir);
+  for (const id of existsSync(entriesDir) ? readdirSync(entriesDir) : []) {
+    const other = path.join(entriesDir, id);
+    const manifest = readManifest(other, "vendor");
+    if (other === dir || !isFresh(manifest, other, vendorKey, statStamp)) continue;
+    try {
+      mkdirSync(dir, { recursive: true });
+      for (const file of [manifest.output, `${manifest.output}.map`, `${manifest.output}.v8cache`]) {
+        if (!existsSync(path.join(other, file))) continue;
+        const temporary = path.join(dir, `${file}.${process.pid}.tmp`);
+        linkSync(path.join(other, file), temporary);
+        renameSync(temporary, path.join(dir, file));
+      }
+      writeAtomic(path.join(dir, "vendor.manifest.json"), JSON.stringify({ ...manifest, root: ROOT }));
+      removeOlder(dir, "vendor", manifest.output);
+      return path.join(dir, manifest.output);
+    } catch {
+      // removed meanwhile, or a file system without hard links: compile instead
+    }
+  }
+  return undefined;
 }
 
 /**

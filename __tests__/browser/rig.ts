@@ -4,7 +4,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { loadConfig } from "../../config";
 import { servePage } from "../../local/page-server";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
-import { synthConfig, type Synthesized } from "../stacks/synth";
+import type { Synthesized } from "../stacks/synth";
+import { synthConfig } from "../stacks/synth-in-process";
 
 // Debian's Chromium driven by playwright-core (never a downloaded browser). Pages are served for real on loopback
 // origins: Chromium refuses calls from non-loopback pages into 127.0.0.1, and the API and S3 check the origin.

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { naming, loadConfig } from "../../config";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
-import { synthEnv, type Synthesized } from "../stacks/synth";
+import { freshSynthEnv, type Synthesized } from "../stacks/synth";
 
 // A route whose Lambda permission was forgotten passes synth (without the gate), plan and apply, and then API
 // Gateway answers 500 "Invalid permissions on Lambda function". The local API must answer the same.
@@ -18,7 +18,7 @@ function dropPermissions(outdir: string, match: (statementId: string) => boolean
 }
 
 beforeAll(async () => {
-  synth = synthEnv("dev");
+  synth = freshSynthEnv("dev");
   dropPermissions(synth.outdir, (sid) => sid.includes("files-key-path-get"));
   p = await startLocalPipeline({ outdir: synth.outdir, port: 0 });
 }, 60_000);

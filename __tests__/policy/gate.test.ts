@@ -14,10 +14,15 @@ import { addPipeline, type PipelineStacks } from "../../stacks/app";
 import { writeAtomically } from "../../synth/atomic-outdir";
 import { synthEnv } from "../stacks/synth";
 
-function pipelineApp(env: string): { app: App; stacks: PipelineStacks; outdir: string } {
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A pipeline app whose synth a test changes first; its output directory is removed after the suite. */
+function pipelineApp(env: string): { app: App; stacks: PipelineStacks } {
   const outdir = mkdtempSync(path.join(tmpdir(), "ddn-gate-"));
+  outdirs.push(outdir);
   const app = new App({ outdir });
-  return { app, stacks: addPipeline(app, loadConfig(env)), outdir };
+  return { app, stacks: addPipeline(app, loadConfig(env)) };
 }
 
 function find<T extends TerraformResource>(scope: { node: { findAll(): unknown[] } }, cls: abstract new (...a: any[]) => T): T[] {
@@ -40,7 +45,7 @@ describe.each(environmentNames())("the real %s stacks", (env) => {
 
 describe("a violation stops the synth", () => {
   test("with the rule id, the resource address, the construct path and how to fix it", () => {
-    const { app, stacks, outdir } = pipelineApp("dev");
+    const { app, stacks } = pipelineApp("dev");
     const [settings] = find(stacks.api, ApiGatewayMethodSettings);
     settings!.addOverride("settings.data_trace_enabled", true);
     let message = "";
@@ -51,21 +56,19 @@ describe("a violation stops the synth", () => {
     }
     expect(message).toContain("policy APIGW.7 aws_api_gateway_method_settings.stage-dev-settings (ddn-dev-api/stage-dev-settings): data trace logging is on.");
     expect(message).toContain("Fix: Set settings { data_trace_enabled = false }");
-    rmSync(outdir, { recursive: true, force: true });
   });
 
   test("an insecure bucket policy in storage names S3.4 and S3.7", () => {
-    const { app, stacks, outdir } = pipelineApp("prod");
+    const { app, stacks } = pipelineApp("prod");
     const [policy] = find(stacks.storage, S3BucketPolicy);
     policy!.addOverride("policy", JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }] }));
     expect(() => app.synth()).toThrow(/policy S3\.4 aws_s3_bucket\.in-bucket[\s\S]*policy S3\.7 aws_s3_bucket_policy\.in-bucket-policy/);
-    rmSync(outdir, { recursive: true, force: true });
   });
 });
 
 describe("suppressions", () => {
   test("an explicit, reasoned suppression accepts the finding and is reported", () => {
-    const { app, stacks, outdir } = pipelineApp("dev");
+    const { app, stacks } = pipelineApp("dev");
     const [settings] = find(stacks.api, ApiGatewayMethodSettings);
     settings!.addOverride("settings.data_trace_enabled", true);
     suppressPolicy(settings!, "APIGW.7", "Temporary: debugging a mapping template in dev, remove by 2026-12-01");
@@ -74,7 +77,6 @@ describe("suppressions", () => {
     expect(stacks.api.policyGate.result.suppressed).toEqual([
       { ruleId: "APIGW.7", address: "aws_api_gateway_method_settings.stage-dev-settings", reason: "Temporary: debugging a mapping template in dev, remove by 2026-12-01" },
     ]);
-    rmSync(outdir, { recursive: true, force: true });
   });
 
   test("a suppression needs a known rule and a real reason", () => {

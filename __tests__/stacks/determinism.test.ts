@@ -2,7 +2,7 @@ import { functionNames } from "../../pipeline/registry";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { synthEnv, type Synthesized } from "./synth";
+import { freshSynthEnv, type Synthesized } from "./synth";
 
 function tree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -24,8 +24,8 @@ describe("synthesis is reproducible", () => {
   beforeAll(() => {
     // Rebuild the bundles both times: reusing a cached zip would prove nothing about esbuild + zip determinism.
     process.env.DDN_BUNDLE_CACHE = "off";
-    first = synthEnv("dev");
-    second = synthEnv("dev");
+    first = freshSynthEnv("dev");
+    second = freshSynthEnv("dev");
   });
   afterAll(() => {
     process.env.DDN_BUNDLE_CACHE = saved;

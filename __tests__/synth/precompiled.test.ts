@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { environmentNames } from "../../config";
 import { appArgs } from "../app-command";
 import { applyChange, copyProject, run, stackJson } from "../design/project-copy";
 
@@ -31,7 +32,7 @@ test("npm run synth, synth:prod and cdktf.json's app run the same launcher", () 
 });
 
 test("every environment: the precompiled run writes exactly what the run from source writes", () => {
-  for (const env of ["dev", "prod"]) {
+  for (const env of environmentNames()) {
     const out = (how: string) => path.join(work, `${how}-${env}`);
     const fromSource = spawnSync(process.execPath, ["--require", "tsx/cjs", "main.ts"], { cwd: root, encoding: "utf8", env: { ...process.env, DDN_ENV: env, CDKTF_OUTDIR: out("source") } });
     const precompiled = spawnSync(process.execPath, appArgs(root), { cwd: root, encoding: "utf8", env: { ...process.env, DDN_ENV: env, CDKTF_OUTDIR: out("precompiled") } });
@@ -189,4 +190,37 @@ describe("never stale", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("usage: node synth/precompiled.js <entry.ts>");
   });
+});
+
+describe("copies of the project (the tests make many, each linking the checkout's node_modules)", () => {
+  test("a copy links the vendor another copy compiled from the same installed files; a deleted copy's files go at the next compile", () => {
+    const bundles = path.join(work, "shared-bundles");
+    const entries = path.join(bundles, "entries");
+    const [a, b] = [copyProject(), copyProject()];
+    const synthIn = (copy: string, out: string) => run(copy, appArgs(copy), { DDN_ENV: "dev", CDKTF_OUTDIR: path.join(work, "copies", out), DDN_BUNDLE_DIR: bundles });
+    /** The compiled files of one copy, found by the root its manifest names. */
+    const filesOf = (copy: string) => {
+      const dir = readdirSync(entries).map((id) => path.join(entries, id)).find((d) => JSON.parse(readFileSync(path.join(d, "entry.manifest.json"), "utf8")).root === copy);
+      const vendor = dir && (JSON.parse(readFileSync(path.join(dir, "vendor.manifest.json"), "utf8")) as { output: string }).output;
+      return { dir, vendor: dir && vendor ? statSync(path.join(dir, vendor)) : undefined };
+    };
+    try {
+      expect(synthIn(a, "a").status).toBe(0);
+      expect(synthIn(b, "b").status).toBe(0);
+      const [ofA, ofB] = [filesOf(a), filesOf(b)];
+      expect(ofA.dir).not.toBe(ofB.dir);
+      // One file on disk, in both directories: b did not compile its own.
+      expect(ofB.vendor!.ino).toBe(ofA.vendor!.ino);
+
+      rmSync(a, { recursive: true, force: true });
+      const file = path.join(b, "functions", "status", "function.ts");
+      writeFileSync(file, readFileSync(file, "utf8").replace(/description: "[^"]+"/, 'description: "Edited in b"'));
+      expect(synthIn(b, "b-edited").status).toBe(0);
+      expect(readdirSync(entries)).toEqual([path.basename(filesOf(b).dir!)]);
+      const compute = stackJson(path.join(work, "copies", "b-edited"), "ddn-dev-compute");
+      expect(Object.values(compute.resource.aws_lambda_function).map((f: any) => f.description)).toContain("Edited in b");
+    } finally {
+      for (const copy of [a, b]) rmSync(copy, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -77,20 +77,23 @@ const skip = skipReason("plan-command.test.ts");
   test("a producer whose plan fails: exit 1 naming the stack and the reason, the previous plans left as they were", () => {
     const s = synthEnv("dev");
     const outdir = outdirWithPreviousPlans();
+    // Its own temporary directory: the command's scratch directory must be gone after the refusal.
+    const temporary = mkdtempSync(path.join(tmpdir(), "ddn-plan-tmp-"));
     try {
       for (const entry of readdirSync(s.outdir)) if (entry !== "plans") spawnSync("cp", ["-r", path.join(s.outdir, entry), outdir]);
       const file = path.join(outdir, "stacks", "ddn-dev-storage", "cdk.tf.json");
       const json = JSON.parse(readFileSync(file, "utf8"));
       json.resource.aws_s3_bucket["in-bucket"].no_such_argument = true;
       writeFileSync(file, JSON.stringify(json));
-      const r = planCli(["--env", "dev", "--skip-synth"], { CDKTF_OUTDIR: outdir });
+      const r = planCli(["--env", "dev", "--skip-synth"], { CDKTF_OUTDIR: outdir, TMPDIR: temporary });
       expect(r.status).toBe(1);
       expect(r.stderr).toContain("plan failed: ddn-dev-storage: terraform plan failed:");
       expect(r.stderr).toContain("no_such_argument");
       untouched(outdir);
+      expect(readdirSync(temporary).filter((f) => f.startsWith("ddn-plan-"))).toEqual([]); // (tsx keeps its cache there)
     } finally {
       s.cleanup();
-      rmSync(outdir, { recursive: true, force: true });
+      for (const dir of [outdir, temporary]) rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 

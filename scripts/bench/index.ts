@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     "",
     ...(tests
       ? [
-          `\`npm test\` = type check ${tests.typecheckSeconds.toFixed(1)} s + jest. Jest without the Terraform and browser suites: **${tests.lightSeconds.toFixed(1)} s** wall; the Terraform and browser suites: ${tests.heavySeconds.toFixed(1)} s (jest's default here: ${tests.workers} worker(s)).`,
+          `\`npm test\` = type check ${tests.typecheckSeconds.toFixed(1)} s + jest. Jest without the Terraform and browser suites: **${tests.lightSeconds.toFixed(1)} s** wall; the Terraform and browser suites: ${tests.heavySeconds.toFixed(1)} s (${tests.workers} jest workers here).`,
           "",
           "| suite | tests | seconds |",
           "|---|---|---|",

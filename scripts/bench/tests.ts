@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { progress, ROOT } from "./measure";
 
@@ -20,7 +20,7 @@ export interface TestCosts {
   /** jest wall time of the Terraform and browser suites. */
   readonly heavySeconds: number;
   readonly suites: readonly SuiteCost[];
-  /** jest's default worker count here (cores - 1): with one worker, suites run one after another. */
+  /** The worker count jest.config.js gives jest here (suites run this many at a time). */
   readonly workers: number;
 }
 
@@ -53,7 +53,7 @@ export function testCosts(): TestCosts | undefined {
     const suites = [...light.results, ...heavy.results]
       .map((t) => ({ suite: path.relative(ROOT, t.name), tests: t.assertionResults.length, seconds: (t.endTime - t.startTime) / 1000 }))
       .sort((a, b) => b.seconds - a.seconds);
-    return { typecheckSeconds: tsc.seconds, lightSeconds: light.seconds, heavySeconds: heavy.seconds, suites, workers: Math.max(1, availableParallelism() - 1) };
+    return { typecheckSeconds: tsc.seconds, lightSeconds: light.seconds, heavySeconds: heavy.seconds, suites, workers: (require(path.join(ROOT, "jest.config.js")) as { maxWorkers: number }).maxWorkers };
   } catch (error) {
     progress(String(error instanceof Error ? error.message : error));
     return undefined;
