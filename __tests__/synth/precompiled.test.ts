@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { environmentNames } from "../../config";
 import { appArgs } from "../app-command";
-import { applyChange, copyProject, run, stackJson } from "../design/project-copy";
+import { applyChange, copyProject, run, sharedBundleDir, stackJson } from "../design/project-copy";
 
 // synth/precompiled.js runs main.ts compiled to two CommonJS files (the project's code; the packages it imports) by
 // plain node. What must hold: the command users run is the launcher, its output is the output of the source run byte
@@ -72,23 +72,32 @@ function editableInstalled(copy: string, relative: string): string {
   return at;
 }
 
+/** The directory of a project's compiled files in a bundle directory: the one whose manifest names the project. */
+function compiledDir(bundles: string, project: string): string | undefined {
+  const entries = path.join(bundles, "entries");
+  return readdirSync(entries)
+    .map((id) => path.join(entries, id))
+    .find((dir) => (JSON.parse(readFileSync(path.join(dir, "entry.manifest.json"), "utf8")) as { root: string }).root === project);
+}
+
+/** The compiled file of a layer ("entry": the project's code; "vendor": the packages it imports), as run. */
+function layerOf(bundles: string, project: string, name: "entry" | "vendor"): { file: string; mtimeMs: number; ino: number } {
+  const dir = compiledDir(bundles, project)!;
+  const manifest = JSON.parse(readFileSync(path.join(dir, `${name}.manifest.json`), "utf8")) as { output: string };
+  const file = path.join(dir, manifest.output);
+  const { mtimeMs, ino } = statSync(file);
+  return { file, mtimeMs, ino };
+}
+
 describe("never stale", () => {
   let copy: string;
-  let bundles: string;
+  // The test run's bundle directory: the handlers' bundles are the checkout's, already built.
+  const bundles = sharedBundleDir(root);
   const synth = (out: string) => run(copy, appArgs(copy), { DDN_ENV: "dev", CDKTF_OUTDIR: path.join(copy, ".out", out), DDN_BUNDLE_DIR: bundles });
-  /** The compiled file of a layer ("entry": the project's code; "vendor": the packages it imports), as run. */
-  const layer = (name: "entry" | "vendor") => {
-    const dir = path.join(bundles, "entries");
-    const [only, ...more] = readdirSync(dir);
-    expect(more).toEqual([]);
-    const manifest = JSON.parse(readFileSync(path.join(dir, only!, `${name}.manifest.json`), "utf8")) as { output: string };
-    const file = path.join(dir, only!, manifest.output);
-    return { file, mtimeMs: statSync(file).mtimeMs };
-  };
+  const layer = (name: "entry" | "vendor") => layerOf(bundles, copy, name);
   let editable: string;
   beforeAll(() => {
     copy = copyProject();
-    bundles = path.join(copy, ".bundles");
     // Before the first compile: the file the vendor is compiled from is then this copy's, to be edited in place.
     editable = path.join(editableInstalled(copy, "node_modules/@cdktf/provider-aws/lib/kms-alias"), "index.js");
   });
@@ -194,29 +203,22 @@ describe("never stale", () => {
 
 describe("copies of the project (the tests make many, each linking the checkout's node_modules)", () => {
   test("a copy links the vendor another copy compiled from the same installed files; a deleted copy's files go at the next compile", () => {
+    // A bundle directory of its own: what is in it after the last compile is exactly what must be left.
     const bundles = path.join(work, "shared-bundles");
-    const entries = path.join(bundles, "entries");
     const [a, b] = [copyProject(), copyProject()];
     const synthIn = (copy: string, out: string) => run(copy, appArgs(copy), { DDN_ENV: "dev", CDKTF_OUTDIR: path.join(work, "copies", out), DDN_BUNDLE_DIR: bundles });
-    /** The compiled files of one copy, found by the root its manifest names. */
-    const filesOf = (copy: string) => {
-      const dir = readdirSync(entries).map((id) => path.join(entries, id)).find((d) => JSON.parse(readFileSync(path.join(d, "entry.manifest.json"), "utf8")).root === copy);
-      const vendor = dir && (JSON.parse(readFileSync(path.join(dir, "vendor.manifest.json"), "utf8")) as { output: string }).output;
-      return { dir, vendor: dir && vendor ? statSync(path.join(dir, vendor)) : undefined };
-    };
     try {
       expect(synthIn(a, "a").status).toBe(0);
       expect(synthIn(b, "b").status).toBe(0);
-      const [ofA, ofB] = [filesOf(a), filesOf(b)];
-      expect(ofA.dir).not.toBe(ofB.dir);
+      expect(compiledDir(bundles, a)).not.toBe(compiledDir(bundles, b));
       // One file on disk, in both directories: b did not compile its own.
-      expect(ofB.vendor!.ino).toBe(ofA.vendor!.ino);
+      expect(layerOf(bundles, b, "vendor").ino).toBe(layerOf(bundles, a, "vendor").ino);
 
       rmSync(a, { recursive: true, force: true });
       const file = path.join(b, "functions", "status", "function.ts");
       writeFileSync(file, readFileSync(file, "utf8").replace(/description: "[^"]+"/, 'description: "Edited in b"'));
       expect(synthIn(b, "b-edited").status).toBe(0);
-      expect(readdirSync(entries)).toEqual([path.basename(filesOf(b).dir!)]);
+      expect(readdirSync(path.join(bundles, "entries"))).toEqual([path.basename(compiledDir(bundles, b)!)]);
       const compute = stackJson(path.join(work, "copies", "b-edited"), "ddn-dev-compute");
       expect(Object.values(compute.resource.aws_lambda_function).map((f: any) => f.description)).toContain("Edited in b");
     } finally {
