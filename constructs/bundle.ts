@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from "node:fs";
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
+import layout from "../pipeline/layout.json";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
 export interface BundleOptions {
@@ -51,8 +52,10 @@ interface CacheManifest {
   readonly key: string;
   /** Every project file esbuild read, relative to the project root, with its SHA-1. */
   readonly inputs: Record<string, string>;
-  /** The installed dependencies' identity (see dependenciesHash): node_modules inputs are not hashed one by one. */
+  /** npm's record of the install (see dependenciesHash). */
   readonly dependencies: string;
+  /** Every installed file esbuild read, with its size and mtime (stat, not read: there are ~1,200). */
+  readonly installed: Record<string, string>;
   readonly bytes: { js: number; zip: number };
 }
 
@@ -78,20 +81,37 @@ const isDependency = (file: string) => file.startsWith("node_modules/") || file.
 
 const dependencyHashes = new Map<string, { stamp: string; hash: string }>();
 /**
- * What npm installed, as two files: the lockfile and npm's record of the installed tree
- * (node_modules/.package-lock.json, rewritten by every npm ci / install). Hashing them replaces hashing each of the
- * ~4,000 dependency files a warm synth would otherwise read (they are re-read only when their size or mtime moved).
- * Pitfall: a hand edit inside node_modules (a patch not made through npm) is not seen; delete
- * node_modules/.cache/ddn-bundles or set DDN_BUNDLE_CACHE=off after one.
+ * What npm installed, as npm records it: the lockfile and node_modules/.package-lock.json (rewritten by every
+ * npm ci / install / link). A new install can change which files an import resolves to without touching the files
+ * read last time; the installed files' own stamps (see installedStamps) catch edits by hand.
  */
 function dependenciesHash(projectRoot: string): string {
-  const files = ["package-lock.json", "node_modules/.package-lock.json"].map((f) => path.join(projectRoot, f));
+  const files = layout.npmInstallRecords.map((f) => path.join(projectRoot, f));
   const stamp = files.map((f) => { const st = statSync(f, { throwIfNoEntry: false }); return st ? `${st.mtimeMs}:${st.size}` : "-"; }).join("|");
   const memo = dependencyHashes.get(projectRoot);
   if (memo?.stamp === stamp) return memo.hash;
   const hash = sha1(Buffer.concat(files.flatMap((f) => [existsSync(f) ? readFileSync(f) : Buffer.alloc(0), Buffer.from("\0")])));
   dependencyHashes.set(projectRoot, { stamp, hash });
   return hash;
+}
+
+type Stamps = Record<string, string>;
+const stampOf = (st: Stats | undefined): string => (st ? `${st.size}:${st.mtimeMs}` : "missing");
+
+/**
+ * Size and mtime of each installed file read: a patch made by hand inside node_modules rebuilds too. `seen` holds
+ * the stamps taken during one bundleFunctions call: five handlers read ~4,000 installed files, ~1,300 distinct.
+ */
+function installedStamps(projectRoot: string, files: readonly string[], seen = new Map<string, string>()): Stamps {
+  const stampNow = (file: string) => {
+    let stamp = seen.get(file);
+    if (stamp === undefined) {
+      stamp = stampOf(statSync(path.resolve(projectRoot, file), { throwIfNoEntry: false }));
+      seen.set(file, stamp);
+    }
+    return stamp;
+  };
+  return Object.fromEntries(files.filter(isDependency).map((f) => [f, stampNow(f)]));
 }
 
 function hashInputs(projectRoot: string, files: readonly string[]): Record<string, string> | undefined {
@@ -115,16 +135,31 @@ function describe(zipPath: string, zip: Buffer, bytes: CacheManifest["bytes"], c
   };
 }
 
-function reuse(options: BundleOptions, zipPath: string, manifestPath: string): Bundle | undefined {
-  if (!existsSync(zipPath) || !existsSync(manifestPath)) return undefined;
+const zipPathOf = (options: BundleOptions) => path.join(options.outDir, "function.zip");
+const manifestPathOf = (options: BundleOptions) => path.join(options.outDir, "inputs.json");
+
+/** The manifest of the last build of this bundle, if the cache is on and both the zip and a readable manifest exist. */
+function cacheManifest(options: BundleOptions): CacheManifest | undefined {
+  const useCache = options.cache ?? process.env.DDN_BUNDLE_CACHE !== "off";
+  if (!useCache || !existsSync(zipPathOf(options))) return undefined;
   try {
-    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as CacheManifest;
-    if (manifest.key !== cacheKey(options.entry) || manifest.dependencies !== dependenciesHash(options.projectRoot)) return undefined;
-    const now = hashInputs(options.projectRoot, Object.keys(manifest.inputs));
-    if (!now || Object.entries(manifest.inputs).some(([file, hash]) => now[file] !== hash)) return undefined;
-    return describe(zipPath, readFileSync(zipPath), manifest.bytes, true);
+    const manifest = JSON.parse(readFileSync(manifestPathOf(options), "utf8")) as CacheManifest;
+    return typeof manifest.installed === "object" && typeof manifest.inputs === "object" ? manifest : undefined;
   } catch {
-    return undefined; // a corrupt manifest just means a rebuild
+    return undefined; // none, or corrupt: either way a rebuild
+  }
+}
+
+/** The last zip, if nothing it was built from changed: settings, npm's install, installed files, project files. */
+function reuse(options: BundleOptions, manifest: CacheManifest, installedNow: Stamps): Bundle | undefined {
+  if (manifest.key !== cacheKey(options.entry) || manifest.dependencies !== dependenciesHash(options.projectRoot)) return undefined;
+  if (Object.entries(manifest.installed).some(([file, stamp]) => installedNow[file] !== stamp)) return undefined;
+  const now = hashInputs(options.projectRoot, Object.keys(manifest.inputs));
+  if (!now || Object.entries(manifest.inputs).some(([file, hash]) => now[file] !== hash)) return undefined;
+  try {
+    return describe(zipPathOf(options), readFileSync(zipPathOf(options)), manifest.bytes, true);
+  } catch {
+    return undefined; // removed meanwhile (another process rebuilding it): build it here too
   }
 }
 
@@ -168,26 +203,28 @@ function built(result: Esbuild.BuildResult<{ metafile: true }>): Built {
 function store(options: BundleOptions, built: Built, zip: Buffer): Bundle {
   const js = built.files.find((f) => f.name === "index.js");
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
-  const zipPath = path.join(options.outDir, "function.zip");
+  const zipPath = zipPathOf(options);
   mkdirSync(options.outDir, { recursive: true });
   writeFileAtomic(zipPath, zip);
   const bytes = { js: js.data.length, zip: zip.length };
   const inputs = hashInputs(options.projectRoot, built.inputs);
   if (inputs) {
-    const manifest: CacheManifest = { key: cacheKey(options.entry), inputs, dependencies: dependenciesHash(options.projectRoot), bytes };
-    writeFileAtomic(path.join(options.outDir, "inputs.json"), JSON.stringify(manifest));
+    const manifest: CacheManifest = {
+      key: cacheKey(options.entry),
+      inputs,
+      dependencies: dependenciesHash(options.projectRoot),
+      installed: installedStamps(options.projectRoot, built.inputs),
+      bytes,
+    };
+    writeFileAtomic(manifestPathOf(options), JSON.stringify(manifest));
   }
   return describe(zipPath, zip, bytes, false);
 }
 
-function cached(options: BundleOptions): Bundle | undefined {
-  const useCache = options.cache ?? process.env.DDN_BUNDLE_CACHE !== "off";
-  return useCache ? reuse(options, path.join(options.outDir, "function.zip"), path.join(options.outDir, "inputs.json")) : undefined;
-}
-
 /** esbuild -> deterministic zip, reusing the last zip when none of the files esbuild read has changed. */
 export function bundleFunction(options: BundleOptions): Bundle {
-  const hit = cached(options);
+  const manifest = cacheManifest(options);
+  const hit = manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed)));
   if (hit) return hit;
   const b = built(esbuild().buildSync(buildOptions(options)));
   return store(options, b, zipDeterministic(b.files));
@@ -199,9 +236,11 @@ export function bundleFunction(options: BundleOptions): Bundle {
  * cdktf while this runs). Same bytes as bundleFunction, entry by entry.
  */
 export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bundle[]> {
+  const seen = new Map<string, string>();
   return Promise.all(
     all.map(async (options) => {
-      const hit = cached(options);
+      const manifest = cacheManifest(options);
+      const hit = manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed), seen));
       if (hit) return hit;
       const b = built(await esbuild().build(buildOptions(options)));
       return store(options, b, await zipDeterministicAsync(b.files));

@@ -2,7 +2,8 @@
 // Compiles a TypeScript entry into two CommonJS files, each rebuilt only when what it was built from changed:
 // - the app: the project's own sources (about 60 files, 0.1 s to compile), checked by content hash every run;
 // - the vendor: every installed package the app imports (cdktf, constructs, provider modules: about 430 files,
-//   0.7 s to compile), checked by size and mtime of each file it holds, so a hand edit in node_modules is seen too.
+//   0.7 s to compile), checked by npm's record of the install and by size and mtime of each file it holds, so a
+//   hand edit in node_modules is seen too.
 // An edit to a stack recompiles only the app. Files are named by their content hash (see code-cache.js).
 "use strict";
 const { createHash } = require("node:crypto");
@@ -252,7 +253,10 @@ async function vendorLayer(dir, packages, key) {
   const bundled = Object.keys(packages).sort().filter((p) => !NOT_BUNDLED.includes(packageName(p)));
   // Where each package is installed: npm link or a workspace retargets a package without touching its files.
   const installed = [...new Set(bundled.map(packageName))].map(installedAt);
-  const vendorKey = sha1(JSON.stringify({ key, bundled, installed }));
+  // npm's record of the install: a new install can change which files an import resolves to without touching the
+  // files compiled last time (a nested copy of a package, say).
+  const npmRecords = stampAll(layout.npmInstallRecords, contentStamp);
+  const vendorKey = sha1(JSON.stringify({ key, bundled, installed, npmRecords }));
   const manifest = readManifest(dir, "vendor");
   if (isFresh(manifest, dir, vendorKey, statStamp)) return path.join(dir, manifest.output);
   const adopted = adoptVendor(dir, vendorKey);

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleFunction, bundleFunctions } from "../../constructs/bundle";
 
-// The bundle cache: a project file esbuild read that changed, or a different install (lockfile or npm's record of
-// the installed tree), rebuilds; anything else reuses the zip. Dependencies are keyed on those two files, not hashed
-// one by one (the ~4,000 files a warm synth would otherwise read).
+// The bundle cache: a project file esbuild read that changed (content), an installed file it read that changed (size
+// or mtime: stat, not read), or a different install (the lockfile or npm's record of the installed tree) rebuilds;
+// anything else reuses the zip.
 describe("bundle cache", () => {
   let root: string;
   const write = (file: string, text: string) => {
@@ -37,7 +37,6 @@ describe("bundle cache", () => {
 
   test("a different install rebuilds: the lockfile or npm's record of the installed tree", () => {
     build();
-    write("node_modules/dep/index.js", "exports.greet = () => 'hi';");
     write("node_modules/.package-lock.json", '{"packages":{"node_modules/dep":{"version":"1.0.1"}}}');
     expect(build().cached).toBe(false);
     expect(build().cached).toBe(true);
@@ -45,10 +44,14 @@ describe("bundle cache", () => {
     expect(build().cached).toBe(false);
   });
 
-  test("the pitfall, documented: a hand edit inside node_modules that npm did not record is not seen", () => {
+  test("a hand edit inside node_modules that npm did not record rebuilds too", () => {
     const before = build();
+    expect(build().cached).toBe(true);
     write("node_modules/dep/index.js", "exports.greet = () => 'patched by hand';");
-    expect(build()).toMatchObject({ cached: true, sourceCodeHash: before.sourceCodeHash });
+    const patched = build();
+    expect(patched.cached).toBe(false);
+    expect(patched.sourceCodeHash).not.toBe(before.sourceCodeHash);
+    expect(build().cached).toBe(true);
   });
 
   test("many at once (main.ts starts them before cdktf loads): the same bytes as one by one, cache included", async () => {
@@ -62,5 +65,8 @@ describe("bundle cache", () => {
     expect(again.map((b) => [b.cached, b.sourceCodeHash])).toEqual(alone.map((b) => [true, b.sourceCodeHash]));
     write("src/words.ts", "export const name = 'changed';");
     expect((await bundleFunctions(entries.map((e, i) => options(e, `together-${i}`)))).map((b) => b.cached)).toEqual([false, false]);
+    // Installed files are stamped once per call, never remembered across calls: an edit in between is seen.
+    write("node_modules/dep/index.js", "exports.greet = () => 'edited between two calls';");
+    expect((await bundleFunctions(entries.map((e, i) => options(e, `together-${i}`)))).map((b) => b.cached)).toEqual([false, true]);
   });
 });

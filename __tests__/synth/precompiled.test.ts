@@ -202,7 +202,7 @@ describe("never stale", () => {
 });
 
 describe("copies of the project (the tests make many, each linking the checkout's node_modules)", () => {
-  test("a copy links the vendor another copy compiled from the same installed files; a deleted copy's files go at the next compile", () => {
+  test("a copy links the vendor another copy compiled from the same installed files; a deleted copy's files go at the next compile; a new install compiles anew", () => {
     // A bundle directory of its own: what is in it after the last compile is exactly what must be left.
     const bundles = path.join(work, "shared-bundles");
     const [a, b] = [copyProject(), copyProject()];
@@ -212,13 +212,18 @@ describe("copies of the project (the tests make many, each linking the checkout'
       expect(synthIn(b, "b").status).toBe(0);
       expect(compiledDir(bundles, a)).not.toBe(compiledDir(bundles, b));
       // One file on disk, in both directories: b did not compile its own.
-      expect(layerOf(bundles, b, "vendor").ino).toBe(layerOf(bundles, a, "vendor").ino);
+      const shared = layerOf(bundles, b, "vendor");
+      expect(shared.ino).toBe(layerOf(bundles, a, "vendor").ino);
 
       rmSync(a, { recursive: true, force: true });
       const file = path.join(b, "functions", "status", "function.ts");
       writeFileSync(file, readFileSync(file, "utf8").replace(/description: "[^"]+"/, 'description: "Edited in b"'));
+      // A new install as npm records it: the same files, but an import may now resolve elsewhere.
+      const lockfile = path.join(b, "package-lock.json");
+      writeFileSync(lockfile, `${readFileSync(lockfile, "utf8").trimEnd()}\n\n`);
       expect(synthIn(b, "b-edited").status).toBe(0);
       expect(readdirSync(path.join(bundles, "entries"))).toEqual([path.basename(compiledDir(bundles, b)!)]);
+      expect(layerOf(bundles, b, "vendor").ino).not.toBe(shared.ino);
       const compute = stackJson(path.join(work, "copies", "b-edited"), "ddn-dev-compute");
       expect(Object.values(compute.resource.aws_lambda_function).map((f: any) => f.description)).toContain("Edited in b");
     } finally {
