@@ -23,24 +23,24 @@ maybe("terraform validate + offline plan chain", () => {
     scratch = await terraformScratch();
     // In parallel from a mirror; one after another when providers come from the registry (shared plugin cache).
     const each = async (env: string) => {
-        const s = synthEnv(env);
-        synths.set(env, s);
-        const workDir = path.join(scratch.work, env);
-        mkdirSync(workDir);
-        const { names } = expected(env);
-        results.set(
-          env,
-          await planChain({
-            outdir: s.outdir,
-            stacks: STACK_PARTS.map((p) => names.stack(p)),
-            workDir,
-            setup: scratch.setup,
-            cliConfigFile: scratch.cliConfigFile,
-            offline: { awsEndpoint: scratch.awsEndpoint },
-            json: "producers",
-            log: (l) => log.push(`${env} ${l}`),
-          }),
-        );
+      const s = synthEnv(env);
+      synths.set(env, s);
+      const workDir = path.join(scratch.work, env);
+      mkdirSync(workDir);
+      const { names } = expected(env);
+      results.set(
+        env,
+        await planChain({
+          outdir: s.outdir,
+          stacks: STACK_PARTS.map((p) => names.stack(p)),
+          workDir,
+          setup: scratch.setup,
+          cliConfigFile: scratch.cliConfigFile,
+          offline: { awsEndpoint: scratch.awsEndpoint },
+          json: "producers",
+          log: (l) => log.push(`${env} ${l}`),
+        }),
+      );
     };
     if (scratch.setup.source.kind === "mirror") await Promise.all(ENVIRONMENTS.map(each));
     else for (const env of ENVIRONMENTS) await each(env);
