@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
-import layout from "../pipeline/layout.json";
+import { installedEsbuildVersion, NPM_RECORDS, npmRecordHash, statStamp } from "../synth/build-cache";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
 export interface BundleOptions {
@@ -66,12 +66,6 @@ let loadedEsbuild: typeof Esbuild | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const esbuild = (): typeof Esbuild => (loadedEsbuild ??= require("esbuild") as typeof Esbuild);
 
-let esbuildVersion: string | undefined;
-/** The installed esbuild's version, from its package.json (the same string esbuild's `version` export holds). */
-function installedEsbuildVersion(): string {
-  return (esbuildVersion ??= (JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")) as { version: string }).version);
-}
-
 function cacheKey(entry: string): string {
   return sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), ESBUILD_OPTIONS, entry, zip: 1 }));
 }
@@ -80,33 +74,27 @@ function cacheKey(entry: string): string {
 const isDependency = (file: string) => file.startsWith("node_modules/") || file.includes("/node_modules/");
 
 const dependencyHashes = new Map<string, { stamp: string; hash: string }>();
-/**
- * What npm installed, as npm records it: the lockfile and node_modules/.package-lock.json (rewritten by every
- * npm ci / install / link). A new install can change which files an import resolves to without touching the files
- * read last time; the installed files' own stamps (see installedStamps) catch edits by hand.
- */
+/** npm's record of the install (see synth/build-cache.js), hashed again only when one of its files was rewritten. */
 function dependenciesHash(projectRoot: string): string {
-  const files = layout.npmInstallRecords.map((f) => path.join(projectRoot, f));
-  const stamp = files.map((f) => { const st = statSync(f, { throwIfNoEntry: false }); return st ? `${st.mtimeMs}:${st.size}` : "-"; }).join("|");
+  const stamp = NPM_RECORDS.map((f) => statStamp(path.join(projectRoot, f))).join("|");
   const memo = dependencyHashes.get(projectRoot);
   if (memo?.stamp === stamp) return memo.hash;
-  const hash = sha1(Buffer.concat(files.flatMap((f) => [existsSync(f) ? readFileSync(f) : Buffer.alloc(0), Buffer.from("\0")])));
+  const hash = npmRecordHash(projectRoot);
   dependencyHashes.set(projectRoot, { stamp, hash });
   return hash;
 }
 
 type Stamps = Record<string, string>;
-const stampOf = (st: Stats | undefined): string => (st ? `${st.size}:${st.mtimeMs}` : "missing");
 
 /**
- * Size and mtime of each installed file read: a patch made by hand inside node_modules rebuilds too. `seen` holds
- * the stamps taken during one bundleFunctions call: five handlers read ~4,000 installed files, ~1,300 distinct.
+ * Size and mtime of each installed file read (see synth/build-cache.js). `seen` holds the stamps taken during one
+ * bundleFunctions call: five handlers read ~4,000 installed files, ~1,300 distinct.
  */
 function installedStamps(projectRoot: string, files: readonly string[], seen = new Map<string, string>()): Stamps {
   const stampNow = (file: string) => {
     let stamp = seen.get(file);
     if (stamp === undefined) {
-      stamp = stampOf(statSync(path.resolve(projectRoot, file), { throwIfNoEntry: false }));
+      stamp = statStamp(path.resolve(projectRoot, file));
       seen.set(file, stamp);
     }
     return stamp;
@@ -172,9 +160,9 @@ function writeFileAtomic(file: string, data: Buffer | string): void {
 
 /**
  * One entry per esbuild call. esbuild names symbols by their file's path from the entries' common folder: alone,
- * functions/presign/index.ts exports `index_exports`; built with others, `presign_exports`. That name is in the source
- * map, so the zips would depend on which handlers were rebuilt together. Parallel calls give the same bytes. Virtual (write: false): the source map's
- * paths are relative to <root>/.bundle/<entry>/, kept inside the project whatever outDir is, so a zip's bytes do
+ * functions/presign/index.ts exports `index_exports`; built with others, `presign_exports`. That name is in the
+ * source map, so the zips would depend on which handlers were rebuilt together. Parallel calls give the same bytes.
+ * Virtual (write: false): the source map's paths are relative to <root>/.bundle/<entry>/, kept inside the project whatever outDir is, so a zip's bytes do
  * not depend on where the project or the bundle cache lives.
  */
 function buildOptions(options: BundleOptions): Esbuild.BuildOptions & { metafile: true } {

@@ -1,21 +1,15 @@
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../pipeline/project-root";
+import { bundleCacheDir } from "../synth/build-cache";
 import { bundleFunction, bundleFunctions, type Bundle, type BundleOptions } from "./bundle";
 
 /** Bundles of the declared functions by entry (functions/<name>/index.ts), built before the stacks need them. */
 export type PreparedBundles = ReadonlyMap<string, Bundle>;
 
-/**
- * Bundles are built here, outside cdktf.out, and copied into it by TerraformAsset at synth. DDN_BUNDLE_DIR moves
- * it (tests point it at a temporary directory so they never write into the working tree).
- */
-function bundleCacheDir(): string {
-  return process.env.DDN_BUNDLE_DIR || path.join(PROJECT_ROOT, "node_modules", ".cache", "ddn-bundles");
-}
-
 function optionsFor(entry: string): BundleOptions {
-  // Keyed by entry, not function name: every environment shares one bundle of the same source.
-  return { entry, projectRoot: PROJECT_ROOT, outDir: path.join(bundleCacheDir(), entry.replace(/\.[cm]?[jt]s$/, "").replace(/[\\/]/g, "_")) };
+  // Built in the cache, outside cdktf.out (TerraformAsset copies them in at synth). Keyed by entry, not function
+  // name: every environment shares one bundle of the same source.
+  return { entry, projectRoot: PROJECT_ROOT, outDir: path.join(bundleCacheDir(PROJECT_ROOT), entry.replace(/\.[cm]?[jt]s$/, "").replace(/[\\/]/g, "_")) };
 }
 
 /** One handler's bundle, built now if it is not in the cache. */

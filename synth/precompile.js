@@ -2,8 +2,8 @@
 // Compiles a TypeScript entry into two CommonJS files, each rebuilt only when what it was built from changed:
 // - the app: the project's own sources (about 60 files, 0.1 s to compile), checked by content hash every run;
 // - the vendor: every installed package the app imports (cdktf, constructs, provider modules: about 430 files,
-//   0.7 s to compile), checked by npm's record of the install and by size and mtime of each file it holds, so a
-//   hand edit in node_modules is seen too.
+//   0.7 s to compile), checked by npm's record of the install and by size and mtime of each file it holds
+//   (build-cache.js: the handler zips' rule too), so a hand edit in node_modules is seen.
 // An edit to a stack recompiles only the app. Files are named by their content hash (see code-cache.js).
 "use strict";
 const { createHash } = require("node:crypto");
@@ -11,6 +11,7 @@ const { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync
 const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
+const { bundleCacheDir, installedEsbuildVersion, npmRecordHash, statStamp } = require("./build-cache");
 
 const ROOT = path.resolve(__dirname, "..");
 /** Files outside the import graph that change what esbuild emits (this file holds the build options). */
@@ -76,10 +77,7 @@ function installedAt(name) {
 /** @param {string} file content hashes of project files */
 const contentStamp = (file) => (existsSync(absolute(file)) ? sha1(readFileSync(absolute(file))) : "missing");
 /** @param {string} file size and mtime of installed files (hundreds of them: stat, do not read) */
-const statStamp = (file) => {
-  const st = statSync(absolute(file), { throwIfNoEntry: false });
-  return st ? `${st.size}:${st.mtimeMs}` : "missing";
-};
+const installedStamp = (file) => statStamp(absolute(file));
 
 /** @param {readonly string[]} files @param {(file: string) => string} stamp */
 const stampAll = (files, stamp) => Object.fromEntries(files.map((f) => [f, stamp(f)]));
@@ -253,12 +251,10 @@ async function vendorLayer(dir, packages, key) {
   const bundled = Object.keys(packages).sort().filter((p) => !NOT_BUNDLED.includes(packageName(p)));
   // Where each package is installed: npm link or a workspace retargets a package without touching its files.
   const installed = [...new Set(bundled.map(packageName))].map(installedAt);
-  // npm's record of the install: a new install can change which files an import resolves to without touching the
-  // files compiled last time (a nested copy of a package, say).
-  const npmRecords = stampAll(layout.npmInstallRecords, contentStamp);
-  const vendorKey = sha1(JSON.stringify({ key, bundled, installed, npmRecords }));
+  // And npm's record of the install (see build-cache.js).
+  const vendorKey = sha1(JSON.stringify({ key, bundled, installed, npmRecords: npmRecordHash(ROOT) }));
   const manifest = readManifest(dir, "vendor");
-  if (isFresh(manifest, dir, vendorKey, statStamp)) return path.join(dir, manifest.output);
+  if (isFresh(manifest, dir, vendorKey, installedStamp)) return path.join(dir, manifest.output);
   const adopted = adoptVendor(dir, vendorKey);
   if (adopted) return adopted;
 
@@ -276,7 +272,7 @@ async function vendorLayer(dir, packages, key) {
     throw namingImporters(error, packages);
   });
   // Absolute: another copy of the project may adopt this vendor (see adoptVendor) and check the same files.
-  const record = { key: vendorKey, inputs: stampAll(inputsOf(result.metafile).map(absolute), statStamp), packages };
+  const record = { key: vendorKey, inputs: stampAll(inputsOf(result.metafile).map(absolute), installedStamp), packages };
   return store(dir, "vendor", result, record);
 }
 
@@ -291,7 +287,7 @@ function adoptVendor(dir, vendorKey) {
   for (const id of existsSync(entriesDir) ? readdirSync(entriesDir) : []) {
     const other = path.join(entriesDir, id);
     const manifest = readManifest(other, "vendor");
-    if (other === dir || !isFresh(manifest, other, vendorKey, statStamp)) continue;
+    if (other === dir || !isFresh(manifest, other, vendorKey, installedStamp)) continue;
     try {
       mkdirSync(dir, { recursive: true });
       for (const file of [manifest.output, `${manifest.output}.map`, `${manifest.output}.v8cache`]) {
@@ -315,9 +311,8 @@ function adoptVendor(dir, vendorKey) {
  * @returns {Promise<{ app: string, vendor: string }>} the two compiled files, fresh
  */
 async function precompile(entry) {
-  const cacheRoot = process.env.DDN_BUNDLE_DIR || path.join(ROOT, "node_modules", ".cache", "ddn-bundles");
-  const esbuildVersion = JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")).version;
-  const key = sha1(JSON.stringify({ esbuildVersion, settings: stampAll(SETTINGS_FILES, contentStamp) }));
+  const cacheRoot = bundleCacheDir(ROOT);
+  const key = sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), settings: stampAll(SETTINGS_FILES, contentStamp) }));
   // Per project root and entry: the files name the root (copies of the project must not share them), and entries
   // import different packages (one vendor each, so that they do not rebuild each other's).
   const dir = path.join(cacheRoot, "entries", sha1(`${ROOT}\0${entry}`).slice(0, 16));
