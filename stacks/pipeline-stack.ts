@@ -69,14 +69,15 @@ export abstract class PipelineStack extends TerraformStack {
 
   /**
    * What cdktf writes: the JSON the policy gate just checked, when it did (one resolution of the stack fewer);
-   * otherwise the stack resolved from the prepared fragments, which are then released.
+   * otherwise the stack assembled from the prepared fragments without resolving them again, which are then
+   * released (cdktf's own method where the assembly cannot stand in for it).
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- cdktf's own signature
   override toTerraform(): any {
     const passed = this.policyGate.takePassed();
     if (passed) return passed;
     try {
-      return super.toTerraform();
+      return this.prepared.assemble(this) ?? super.toTerraform();
     } finally {
       this.prepared.release();
     }

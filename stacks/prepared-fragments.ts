@@ -1,18 +1,5 @@
-import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Tokenization } from "cdktf";
-import type { IConstruct } from "constructs";
-
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
-
-/** The stack's own elements, in cdktf's order (depth first, not into nested stacks). */
-function elementsOf(stack: TerraformStack): TerraformElement[] {
-  const found: TerraformElement[] = [];
-  const visit = (node: IConstruct): void => {
-    if (TerraformElement.isTerraformElement(node)) found.push(node);
-    for (const child of node.node.children) if (!TerraformStack.isStack(child)) visit(child);
-  };
-  visit(stack);
-  return found;
-}
+import { type TerraformElement, type TerraformStack, Tokenization } from "cdktf";
+import { assembleStackJson, elementsOf, RESOLVER } from "./stack-json";
 
 /**
  * cdktf resolves every element of a stack twice per synth: once "preparing" (prepareStack: that pass finds the
@@ -37,8 +24,15 @@ export class PreparedFragments {
     }
   }
 
+  /** The stack's JSON from the held fragments, without resolving them again (see assembleStackJson). */
+  assemble(stack: TerraformStack): Record<string, unknown> | undefined {
+    const held = new Set(this.held);
+    return assembleStackJson(stack, (element) => held.has(element));
+  }
+
   release(): void {
     for (const element of this.held) delete (element as { toTerraform?: unknown }).toTerraform;
     this.held = [];
   }
 }
+
