@@ -67,7 +67,8 @@ let loadedEsbuild: typeof Esbuild | undefined;
 const esbuild = (): typeof Esbuild => (loadedEsbuild ??= require("esbuild") as typeof Esbuild);
 
 function cacheKey(entry: string): string {
-  return sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), ESBUILD_OPTIONS, entry, zip: 1 }));
+  // layout 2: symbols named from the project root (outbase), whether built alone or together.
+  return sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), ESBUILD_OPTIONS, entry, zip: 1, layout: 2 }));
 }
 
 /** Files of installed packages (esbuild names them relative to the project root). */
@@ -158,20 +159,26 @@ function writeFileAtomic(file: string, data: Buffer | string): void {
   renameSync(temporary, file);
 }
 
+/** Where an entry's output would be, relative to the project root: <root>/.bundle/<entry without extension>/index.js. */
+const virtualOut = (entry: string) => path.join(".bundle", entry.replace(/\.[cm]?[jt]s$/, ""), "index");
+
 /**
- * One entry per esbuild call. esbuild names symbols by their file's path from the entries' common folder: alone,
- * functions/presign/index.ts exports `index_exports`; built with others, `presign_exports`. That name is in the
- * source map, so the zips would depend on which handlers were rebuilt together. Parallel calls give the same bytes.
- * Virtual (write: false): the source map's paths are relative to <root>/.bundle/<entry>/, kept inside the project whatever outDir is, so a zip's bytes do
- * not depend on where the project or the bundle cache lives.
+ * Settings for building these entries, alone or several in one call, with the same bytes either way. Pitfall:
+ * esbuild names symbols by their file's path from a base folder, for plain entries their common folder: alone,
+ * functions/presign/index.ts would export `index_exports`, built with others `presign_exports` (a name in the source
+ * map), so the zips would depend on which handlers were rebuilt together. Every build names its entries as
+ * { in, out } from the project root as outbase, alone or not (tested).
+ * Virtual (write: false): the source map's paths are relative to <root>/.bundle/<entry>/, kept inside the project
+ * whatever outDir is, so a zip's bytes do not depend on where the project or the bundle cache lives.
  */
-function buildOptions(options: BundleOptions): Esbuild.BuildOptions & { metafile: true } {
+function buildOptions(projectRoot: string, entries: readonly string[]): Esbuild.BuildOptions & { metafile: true } {
   return {
     ...ESBUILD_OPTIONS,
     metafile: true,
-    absWorkingDir: options.projectRoot,
-    entryPoints: [options.entry],
-    outfile: path.join(options.projectRoot, ".bundle", options.entry.replace(/\.[cm]?[jt]s$/, ""), "index.js"),
+    absWorkingDir: projectRoot,
+    outbase: projectRoot,
+    outdir: projectRoot,
+    entryPoints: entries.map((entry) => ({ in: entry, out: virtualOut(entry) })),
   };
 }
 
@@ -181,11 +188,18 @@ interface Built {
   readonly inputs: readonly string[];
 }
 
-function built(result: Esbuild.BuildResult<{ metafile: true }>): Built {
-  return {
-    files: (result.outputFiles ?? []).map((f) => ({ name: path.basename(f.path), data: Buffer.from(f.contents) })),
-    inputs: Object.keys(result.metafile.inputs),
+/** What one entry of a build produced and read: its output files, and every input reachable from it. */
+function builtEntry(projectRoot: string, entry: string, result: Esbuild.BuildResult<{ metafile: true }>): Built {
+  const outDir = path.join(projectRoot, path.dirname(virtualOut(entry)));
+  const files = (result.outputFiles ?? []).filter((f) => path.dirname(f.path) === outDir);
+  const inputs = new Set<string>();
+  const visit = (file: string): void => {
+    if (inputs.has(file)) return;
+    inputs.add(file);
+    for (const imported of result.metafile.inputs[file]?.imports ?? []) if (!imported.external) visit(imported.path);
   };
+  visit(entry.split(path.sep).join("/"));
+  return { files: files.map((f) => ({ name: path.basename(f.path), data: Buffer.from(f.contents) })), inputs: [...inputs] };
 }
 
 function store(options: BundleOptions, built: Built, zip: Buffer): Bundle {
@@ -214,23 +228,33 @@ export function bundleFunction(options: BundleOptions): Bundle {
   const manifest = cacheManifest(options);
   const hit = manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed)));
   if (hit) return hit;
-  const b = built(esbuild().buildSync(buildOptions(options)));
+  const b = builtEntry(options.projectRoot, options.entry, esbuild().buildSync(buildOptions(options.projectRoot, [options.entry])));
   return store(options, b, zipDeterministic(b.files));
 }
 
 /**
- * bundleFunction for many handlers at once, asynchronously: the cache misses build in parallel in esbuild's own
- * process and their zips deflate on the thread pool, so the caller's thread stays free meanwhile (main.ts loads
+ * bundleFunction for many handlers at once, asynchronously: the cache misses build in one esbuild call in its own
+ * process (the modules they share, the AWS SDK above all, are parsed once: ~0.65 s here instead of ~1.5 s for five
+ * calls) and their zips deflate on the thread pool, so the caller's thread stays free meanwhile (main.ts loads
  * cdktf while this runs). Same bytes as bundleFunction, entry by entry.
  */
 export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bundle[]> {
   const seen = new Map<string, string>();
+  const hits = all.map((options) => {
+    const manifest = cacheManifest(options);
+    return manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed), seen));
+  });
+  const misses = all.filter((_options, i) => !hits[i]);
+  const results = new Map<string, Esbuild.BuildResult<{ metafile: true }>>();
+  for (const projectRoot of new Set(misses.map((o) => o.projectRoot))) {
+    const entries = [...new Set(misses.filter((o) => o.projectRoot === projectRoot).map((o) => o.entry))];
+    results.set(projectRoot, await esbuild().build(buildOptions(projectRoot, entries)));
+  }
   return Promise.all(
-    all.map(async (options) => {
-      const manifest = cacheManifest(options);
-      const hit = manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed), seen));
+    all.map(async (options, i) => {
+      const hit = hits[i];
       if (hit) return hit;
-      const b = built(await esbuild().build(buildOptions(options)));
+      const b = builtEntry(options.projectRoot, options.entry, results.get(options.projectRoot)!);
       return store(options, b, await zipDeterministicAsync(b.files));
     }),
   );

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleFunction, bundleFunctions } from "../../constructs/bundle";
@@ -68,5 +68,20 @@ describe("bundle cache", () => {
     // Installed files are stamped once per call, never remembered across calls: an edit in between is seen.
     write("node_modules/dep/index.js", "exports.greet = () => 'edited between two calls';");
     expect((await bundleFunctions(entries.map((e, i) => options(e, `together-${i}`)))).map((b) => b.cached)).toEqual([false, true]);
+  });
+
+  test("handlers in folders of their own: built together, each zip is the one built alone (the map's names too)", async () => {
+    // Pitfall: esbuild names an entry's exports by its path from the entries' common folder unless outbase is fixed.
+    write("fns/first/index.ts", "import { name } from '../../src/words'; export const handler = async () => name;");
+    write("fns/second/index.ts", "import { greet } from 'dep'; export const handler = async () => greet();");
+    const options = (entry: string, dir: string) => ({ entry, projectRoot: root, outDir: path.join(root, ".cache", dir), cache: false });
+    const entries = ["fns/first/index.ts", "fns/second/index.ts"];
+    const together = await bundleFunctions(entries.map((e, i) => options(e, `folders-together-${i}`)));
+    const alone = entries.map((e, i) => bundleFunction(options(e, `folders-alone-${i}`)));
+    expect(together.map((b) => b.sourceCodeHash)).toEqual(alone.map((b) => b.sourceCodeHash));
+    // Each manifest holds what its own entry reads, not everything the shared build read.
+    const inputsOf = (i: number) => Object.keys((JSON.parse(readFileSync(path.join(root, ".cache", `folders-together-${i}`, "inputs.json"), "utf8")) as { inputs: object }).inputs);
+    expect(inputsOf(0).sort()).toEqual(["fns/first/index.ts", "src/words.ts"]);
+    expect(inputsOf(1)).toEqual(["fns/second/index.ts"]);
   });
 });
