@@ -4,6 +4,7 @@ import type { PreparedBundles } from "../constructs/function-bundles";
 import { loadFunctions } from "../pipeline/registry";
 import { ApiStack } from "./api-stack";
 import { ComputeStack } from "./compute-stack";
+import { shareCrossStackReferences } from "./cross-stack-references";
 import { IamStack } from "./iam-stack";
 import type { StateBackendSettings } from "./pipeline-stack";
 import { StorageStack } from "./storage-stack";
@@ -21,6 +22,7 @@ export interface PipelineStacks {
  * `bundles`: handler bundles built beforehand (main.ts starts them before cdktf loads); missing ones are built here.
  */
 export function addPipeline(app: App, config: EnvironmentConfig, backend: StateBackendSettings = {}, bundles?: PreparedBundles): PipelineStacks {
+  shareCrossStackReferences(app);
   const n = naming(config);
   const functions = loadFunctions(config);
   const base = { config, backend, functions };
