@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     "",
     "## Synthesis: all four dev stacks",
     "",
-    `Each variant is a fresh process per run (${runs} run(s), variants taken in turn so a slow spell of the machine hits all alike); wall time measured outside, peak RSS reported by the process (not for npx). Every variant synthesizes this project's app; only the way it is run differs. "reused": handlers unchanged, their bundles come from the cache; "rebuilt": every handler bundled and zipped again (DDN_BUNDLE_CACHE=off). The template's own app command is \`npx ts-node main.ts\`; the direct rows run it as \`node -r ts-node/register\` so that npx's start is not counted against it.`,
+    `Each variant is a fresh process per run (${runs} run(s), variants taken in rounds so a slow spell of the machine hits all alike, each round in another fixed-seed order so no variant always follows the same one); wall time measured outside, peak RSS reported by the process (not for npx). Every variant synthesizes this project's app; only the way it is run differs. "reused": handlers unchanged, their bundles come from the cache; "rebuilt": every handler bundled and zipped again (DDN_BUNDLE_CACHE=off). The template's own app command is \`npx ts-node main.ts\`; the direct rows run it as \`node -r ts-node/register\` so that npx's start is not counted against it.`,
     "",
     "| variant | bundles | command | wall min / median / max (ms) | peak RSS min / median / max (MB) |",
     "|---|---|---|---|---|",

@@ -59,14 +59,35 @@ function runCommand(command: string, args: string[], env: Record<string, string>
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, rssMb: Number.NaN };
 }
 
+/** A fixed-seed order of 0..n-1 per round (mulberry32 + Fisher-Yates): the same orders on every bench run. */
+function roundOrder(n: number, round: number): number[] {
+  let seed = (0x9e3779b9 * (round + 1)) >>> 0;
+  const random = (): number => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
 /**
- * Each variant `runs` times, round-robin (a slow spell of the machine hits every variant alike, not one).
+ * Each variant `runs` times, in rounds (a slow spell of the machine hits every variant alike, not one), each round
+ * in another order. Pitfall: in a fixed order a variant always runs right after the same one, and straight after a
+ * heavy process (the 1.6 GB tutorial baseline, the CLI) this VM ran a synth ~100 ms slower than 3 s later.
  * Bundles are built once before (reused variants) or rebuilt every run (DDN_BUNDLE_CACHE=off).
  */
 function measure(variants: readonly Variant[], runs: number): SynthResult[] {
   const samples = variants.map(() => [] as RunStats[]);
   for (let i = 0; i < runs; i++) {
-    variants.forEach((v, j) => {
+    roundOrder(variants.length, i).forEach((j) => {
+      const v = variants[j]!;
       const r = v.once();
       samples[j]!.push(r);
       progress(`${v.label} (${v.bundles}): run ${i + 1}/${runs} ${r.ms.toFixed(0)} ms${Number.isNaN(r.rssMb) ? "" : `, ${r.rssMb.toFixed(0)} MB`}`);
