@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { growthLines, groupedBars, renderSvg } from "./charts";
 import { handlerBenchmarks } from "./handlers";
 import { progress, ROOT } from "./measure";
-import { growth, perEnvironmentMs, synthesisComparison, type SynthResult } from "./synthesis";
+import { growth, perEnvironmentMs, SETTLE_MS, synthesisComparison, type SynthResult } from "./synthesis";
 import { testCosts } from "./tests";
 
 const quick = process.argv.includes("--quick");
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     "",
     "## Synthesis: all four dev stacks",
     "",
-    `Each variant is a fresh process per run (${runs} run(s), variants taken in rounds so a slow spell of the machine hits all alike, each round in another fixed-seed order so no variant always follows the same one); wall time measured outside, peak RSS reported by the process (not for npx). Every variant synthesizes this project's app; only the way it is run differs. "reused": handlers unchanged, their bundles come from the cache; "rebuilt": every handler bundled and zipped again (DDN_BUNDLE_CACHE=off). The template's own app command is \`npx ts-node main.ts\`; the direct rows run it as \`node -r ts-node/register\` so that npx's start is not counted against it.`,
+    `Each variant is a fresh process per run (${runs} run(s), variants taken in rounds so a slow spell of the machine hits all alike, each round in another fixed-seed order so no variant always follows the same one, each run after a ${SETTLE_MS / 1000} s pause: straight after a heavy process a synth here ran ~50–100 ms slower); wall time measured outside, peak RSS reported by the process (not for npx). Every variant synthesizes this project's app; only the way it is run differs. "reused": handlers unchanged, their bundles come from the cache; "rebuilt": every handler bundled and zipped again (DDN_BUNDLE_CACHE=off). The template's own app command is \`npx ts-node main.ts\`; the direct rows run it as \`node -r ts-node/register\` so that npx's start is not counted against it.`,
     "",
     "| variant | bundles | command | wall min / median / max (ms) | peak RSS min / median / max (MB) |",
     "|---|---|---|---|---|",

@@ -59,6 +59,12 @@ function runCommand(command: string, args: string[], env: Record<string, string>
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, rssMb: Number.NaN };
 }
 
+/** Pause before a measured run: the machine settles after the previous process (see measure). */
+export const SETTLE_MS = 2000;
+function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SETTLE_MS);
+}
+
 /** A fixed-seed order of 0..n-1 per round (mulberry32 + Fisher-Yates): the same orders on every bench run. */
 function roundOrder(n: number, round: number): number[] {
   let seed = (0x9e3779b9 * (round + 1)) >>> 0;
@@ -79,8 +85,9 @@ function roundOrder(n: number, round: number): number[] {
 
 /**
  * Each variant `runs` times, in rounds (a slow spell of the machine hits every variant alike, not one), each round
- * in another order. Pitfall: in a fixed order a variant always runs right after the same one, and straight after a
- * heavy process (the 1.6 GB tutorial baseline, the CLI) this VM ran a synth ~100 ms slower than 3 s later.
+ * in another order, each run after a pause. Pitfall: straight after a heavy process (ts-node, the 1.6 GB tutorial
+ * baseline, the CLI) this VM ran a synth ~50-100 ms slower than 2 s later (medians 526 vs 475 ms), and in a fixed
+ * order a variant always follows the same one.
  * Bundles are built once before (reused variants) or rebuilt every run (DDN_BUNDLE_CACHE=off).
  */
 function measure(variants: readonly Variant[], runs: number): SynthResult[] {
@@ -88,6 +95,7 @@ function measure(variants: readonly Variant[], runs: number): SynthResult[] {
   for (let i = 0; i < runs; i++) {
     roundOrder(variants.length, i).forEach((j) => {
       const v = variants[j]!;
+      settle();
       const r = v.once();
       samples[j]!.push(r);
       progress(`${v.label} (${v.bundles}): run ${i + 1}/${runs} ${r.ms.toFixed(0)} ms${Number.isNaN(r.rssMb) ? "" : `, ${r.rssMb.toFixed(0)} MB`}`);
