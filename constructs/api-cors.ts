@@ -4,6 +4,7 @@ import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integ
 import { ApiGatewayIntegrationResponse } from "@cdktf/provider-aws/lib/api-gateway-integration-response";
 import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
 import { ApiGatewayMethodResponse } from "@cdktf/provider-aws/lib/api-gateway-method-response";
+import { dependOn } from "./in-stack-address";
 
 /** Request headers a page may send to the API (the preflight answers with exactly these). */
 const CORS_ALLOW_HEADERS = "Authorization,Content-Type";
@@ -42,10 +43,10 @@ export function addPreflight(scope: Construct, id: string, p: PreflightProps): I
     httpMethod: "OPTIONS",
     authorization: "NONE",
   });
+  // The method's http_method read once: each read makes a token of its own.
+  const ofMethod = { restApiId: p.restApiId, resourceId: p.resourceId, httpMethod: method.httpMethod };
   const integration = new ApiGatewayIntegration(scope, `${id}-options-integration`, {
-    restApiId: p.restApiId,
-    resourceId: p.resourceId,
-    httpMethod: method.httpMethod,
+    ...ofMethod,
     type: "MOCK",
     requestTemplates: { "application/json": '{"statusCode": 204}' },
   });
@@ -57,16 +58,12 @@ export function addPreflight(scope: Construct, id: string, p: PreflightProps): I
     "Vary",
   ].map((h) => `method.response.header.${h}`);
   const methodResponse = new ApiGatewayMethodResponse(scope, `${id}-options-204`, {
-    restApiId: p.restApiId,
-    resourceId: p.resourceId,
-    httpMethod: method.httpMethod,
+    ...ofMethod,
     statusCode: "204",
     responseParameters: Object.fromEntries(headers.map((h) => [h, true])),
   });
   const integrationResponse = new ApiGatewayIntegrationResponse(scope, `${id}-options-integration-204`, {
-    restApiId: p.restApiId,
-    resourceId: p.resourceId,
-    httpMethod: method.httpMethod,
+    ...ofMethod,
     statusCode: "204",
     responseParameters: {
       "method.response.header.Access-Control-Allow-Origin": literal(p.origins[0] ?? ""),
@@ -76,9 +73,9 @@ export function addPreflight(scope: Construct, id: string, p: PreflightProps): I
       "method.response.header.Vary": literal("Origin"),
     },
     responseTemplates: { "application/json": echoAllowedOriginTemplate(p.origins) },
-    // Literal status code plus explicit ordering: readable in the plan, and the method response exists first.
-    dependsOn: [integration, methodResponse],
   });
+  // Literal status code plus explicit ordering: readable in the plan, and the method response exists first.
+  dependOn(integrationResponse, [integration, methodResponse]);
   return [method, integration, methodResponse, integrationResponse];
 }
 

@@ -4,6 +4,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import type { Bundle } from "./bundle";
 import { functionBundle } from "./function-bundles";
+import { dependOn } from "./in-stack-address";
 
 export interface BundledFunctionProps {
   readonly functionName: string;
@@ -65,7 +66,7 @@ export class BundledFunction extends Construct {
       environment: {
         variables: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
       },
-      dependsOn: [this.logGroup],
     });
+    dependOn(this.function, [this.logGroup]);
   }
 }

@@ -8,6 +8,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { policyDocument } from "./policy-document";
+import { dependOn } from "./in-stack-address";
 
 export interface HardenedBucketProps {
   readonly bucket: string;
@@ -53,6 +54,6 @@ export function addHardenedBucket(scope: Construct, id: string, props: HardenedB
   });
   if (props.cors) new S3BucketCorsConfiguration(scope, `${id}-cors`, { bucket: bucket.id, corsRule: [props.cors] });
   // Lifecycle rules on versions need versioning in place first (AWS documents the race on a new bucket).
-  new S3BucketLifecycleConfiguration(scope, `${id}-lifecycle`, { bucket: bucket.id, rule: props.lifecycle, dependsOn: [versioning] });
+  dependOn(new S3BucketLifecycleConfiguration(scope, `${id}-lifecycle`, { bucket: bucket.id, rule: props.lifecycle }), [versioning]);
   return bucket;
 }

@@ -1,4 +1,4 @@
-import { TerraformStack, type TerraformResource } from "cdktf";
+import type { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
 import type { ApiGatewayAuthorizer } from "@cdktf/provider-aws/lib/api-gateway-authorizer";
 import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
@@ -11,6 +11,7 @@ import { ApiGatewayResource } from "@cdktf/provider-aws/lib/api-gateway-resource
 import type { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { addPreflight, mockCorsParameters, mockResponseTemplate } from "./api-cors";
+import { addressInStack, dependOn } from "./in-stack-address";
 
 /** The function a route or authorizer invokes. */
 export interface LambdaTarget {
@@ -147,32 +148,33 @@ export class RestApiRoutes {
     node.methods.push(route.method);
     const status = String(route.statusCode);
     const cors = mockCorsParameters(this.origins);
+    // The method's http_method read once: each read makes a token of its own.
+    const ofMethod = { ...common, httpMethod: method.httpMethod };
     const integration = this.track(
       new ApiGatewayIntegration(this.scope, `${id}-integration`, {
-        ...common,
-        httpMethod: method.httpMethod,
+        ...ofMethod,
         type: "MOCK",
         requestTemplates: { "application/json": `{"statusCode": ${status}}` },
       }),
     );
     const methodResponse = this.track(
       new ApiGatewayMethodResponse(this.scope, `${id}-${status}`, {
-        ...common,
-        httpMethod: method.httpMethod,
+        ...ofMethod,
         statusCode: status,
         responseModels: { "application/json": "Empty" },
         responseParameters: cors.method,
       }),
     );
     this.track(
-      new ApiGatewayIntegrationResponse(this.scope, `${id}-integration-${status}`, {
-        ...common,
-        httpMethod: method.httpMethod,
-        statusCode: status,
-        responseParameters: cors.integration,
-        responseTemplates: { "application/json": mockResponseTemplate(this.origins, route.body) },
-        dependsOn: [integration, methodResponse],
-      }),
+      dependOn(
+        new ApiGatewayIntegrationResponse(this.scope, `${id}-integration-${status}`, {
+          ...ofMethod,
+          statusCode: status,
+          responseParameters: cors.integration,
+          responseTemplates: { "application/json": mockResponseTemplate(this.origins, route.body) },
+        }),
+        [integration, methodResponse],
+      ),
     );
     return method;
   }
@@ -227,14 +229,4 @@ export class RestApiRoutes {
     this.nodes.set(path, node);
     return node;
   }
-}
-
-/**
- * A resource's Terraform address as a plain string, for references that stay inside one stack. Not `fqn` or the
- * dependsOn option: each of those makes a token that captures its creation stack (~85 µs here), about 170 per
- * environment for the deployment alone. A resource of another stack needs cdktf's cross-stack reference: refused.
- */
-function addressInStack(resource: TerraformResource, scope: Construct): string {
-  if (TerraformStack.of(resource) !== TerraformStack.of(scope)) throw new Error(`${resource.node.path} is not in the stack of ${scope.node.path}`);
-  return `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
 }

@@ -17,6 +17,7 @@ import { alarmSettings } from "../config/alarms";
 import { addAlarm } from "../constructs/alarm";
 import { ACCOUNT_ROLE_PATH, apiGatewayLogsRoleName } from "../config/bootstrap";
 import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
+import { dependOn } from "../constructs/in-stack-address";
 
 export interface ApiStackProps extends PipelineStackProps {
   readonly storage: StorageStack;
@@ -146,20 +147,22 @@ export class ApiStack extends PipelineStack {
         name: `API-Gateway-Execution-Logs_${restApiId}/${stageName}`,
         retentionInDays: c.api.accessLogRetentionDays,
       });
-      new ApiGatewayMethodSettings(this, `stage-${stageName}-settings`, {
-        dependsOn: [executionLogs],
-        restApiId,
-        stageName: stage.stageName,
-        methodPath: "*/*",
-        settings: {
-          metricsEnabled: true,
-          loggingLevel: "ERROR",
-          // Full request/response bodies in logs would leak tokens and presigned URLs.
-          dataTraceEnabled: false,
-          throttlingBurstLimit: c.api.throttle.burstLimit,
-          throttlingRateLimit: c.api.throttle.rateLimit,
-        },
-      });
+      dependOn(
+        new ApiGatewayMethodSettings(this, `stage-${stageName}-settings`, {
+          restApiId,
+          stageName: stage.stageName,
+          methodPath: "*/*",
+          settings: {
+            metricsEnabled: true,
+            loggingLevel: "ERROR",
+            // Full request/response bodies in logs would leak tokens and presigned URLs.
+            dataTraceEnabled: false,
+            throttlingBurstLimit: c.api.throttle.burstLimit,
+            throttlingRateLimit: c.api.throttle.rateLimit,
+          },
+        }),
+        [executionLogs],
+      );
       // A sustained 5xx rate or slow p99 on the stage (API Gateway's own errors and the functions' 500s alike).
       const dimensions = { ApiName: this.names.api, Stage: stageName };
       addAlarm(this, `stage-${stageName}-5xx-rate`, {

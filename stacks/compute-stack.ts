@@ -14,6 +14,7 @@ import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
 import type { StorageStack } from "./storage-stack";
 import { alarmSettings } from "../config/alarms";
 import { addAlarm } from "../constructs/alarm";
+import { dependOn } from "../constructs/in-stack-address";
 
 export interface ComputeStackProps extends PipelineStackProps {
   readonly storage: StorageStack;
@@ -150,12 +151,8 @@ export class ComputeStack extends PipelineStack {
     // One notification per bucket: S3 keeps a single notification configuration, so a second resource would
     // silently replace the first.
     for (const [bucketName, { rules: lambdaFunction, permissions }] of rules) {
-      new S3BucketNotification(this, `${bucketName}-bucket-notification`, {
-        bucket: storage.bucket(bucketName).id,
-        lambdaFunction,
-        // S3 validates each destination when the notification is written: the permissions must exist first.
-        dependsOn: permissions,
-      });
+      // S3 validates each destination when the notification is written: the permissions must exist first.
+      dependOn(new S3BucketNotification(this, `${bucketName}-bucket-notification`, { bucket: storage.bucket(bucketName).id, lambdaFunction }), permissions);
     }
   }
 
