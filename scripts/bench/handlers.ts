@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { buildSync } from "esbuild";
@@ -12,7 +11,7 @@ import { zipDeterministic } from "../../constructs/zip";
 import { LOCAL_CREDENTIALS, startLocalAws } from "../../local/aws-servers";
 import { startLocalSsm } from "../../local/ssm-server";
 import { extractZip } from "../../local/unzip";
-import { progress, ROOT, runNodeAsync } from "./measure";
+import { progress, removeScratch, ROOT, runNodeAsync, scratchDir } from "./measure";
 import { presignFloor } from "./sigv4-floor";
 import { principalPrefix } from "../../functions/lib/key-space";
 
@@ -66,7 +65,7 @@ function s3Event(bucket: string, key: string, size: number, seq: string) {
 }
 
 export async function handlerBenchmarks(quick: boolean): Promise<HandlerResults> {
-  const work = mkdtempSync(path.join(tmpdir(), "ddn-bench-handlers-"));
+  const work = scratchDir("handlers");
   const IN = "bench-in";
   const OUT = "bench-out";
   const TABLE = "bench-files";
@@ -159,7 +158,7 @@ export async function handlerBenchmarks(quick: boolean): Promise<HandlerResults>
     s3.destroy();
     await ssm.stop();
     await aws.stop();
-    rmSync(work, { recursive: true, force: true });
+    removeScratch(work);
   }
 }
 

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { growthLines, groupedBars, renderSvg } from "./charts";
 import { handlerBenchmarks } from "./handlers";
-import { progress, ROOT } from "./measure";
+import { progress, removeScratchOnExit, ROOT } from "./measure";
 import { growth, perEnvironmentMs, SETTLE_MS, synthesisComparison, type SynthResult } from "./synthesis";
 import { testCosts } from "./tests";
 
@@ -15,6 +15,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
 
 async function main(): Promise<void> {
+  removeScratchOnExit();
   const started = Date.now();
   const runs = quick ? 1 : 5;
   progress(`mode: ${quick ? "quick" : "full"} (${runs} run(s) per synthesis variant)`);

@@ -5,6 +5,26 @@ import * as path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
+const scratch = new Set<string>();
+
+/** A temporary directory (tmpdir, never the working tree): removeScratch removes it, or the bench's exit does. */
+export function scratchDir(name: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `ddn-bench-${name}-`));
+  scratch.add(dir);
+  return dir;
+}
+
+export function removeScratch(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  scratch.delete(dir);
+}
+
+/** Every scratch directory left is removed on the way out, also after Ctrl-C or kill (which skip finally blocks). */
+export function removeScratchOnExit(): void {
+  process.on("exit", () => [...scratch].forEach(removeScratch));
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) process.on(signal, () => process.exit(code));
+}
+
 export interface RunStats {
   readonly ms: number;
   readonly rssMb: number;
@@ -12,20 +32,22 @@ export interface RunStats {
 
 /** Runs `node <args>` in a fresh process; wall time from the outside, peak RSS reported by the child itself. */
 export function runNode(args: string[], env: Record<string, string> = {}): RunStats & { stdout: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), "ddn-bench-run-"));
-  const rssFile = path.join(dir, "rss");
-  const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ["--require", path.join(ROOT, "scripts", "peak-rss.js"), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, DDN_RSS_FILE: rssFile },
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed:\n${r.stderr}`);
-  const rssMb = Number(readFileSync(rssFile, "utf8")) / 1024;
-  rmSync(dir, { recursive: true, force: true });
-  return { ms, rssMb, stdout: r.stdout };
+  const dir = scratchDir("run");
+  try {
+    const rssFile = path.join(dir, "rss");
+    const started = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ["--require", path.join(ROOT, "scripts", "peak-rss.js"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, DDN_RSS_FILE: rssFile },
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (r.status !== 0) throw new Error(`node ${args.join(" ")} ${r.signal ? `stopped by ${r.signal}` : "failed"}:\n${r.stderr}`);
+    return { ms, rssMb: Number(readFileSync(rssFile, "utf8")) / 1024, stdout: r.stdout };
+  } finally {
+    removeScratch(dir);
+  }
 }
 
 export interface Summary {
@@ -45,7 +67,7 @@ export function progress(message: string): void {
 
 /** As runNode, without blocking this process: for children that talk to servers running here. */
 export function runNodeAsync(args: string[], env: Record<string, string> = {}): Promise<RunStats & { stdout: string }> {
-  const dir = mkdtempSync(path.join(tmpdir(), "ddn-bench-run-"));
+  const dir = scratchDir("run");
   const rssFile = path.join(dir, "rss");
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
@@ -59,12 +81,16 @@ export function runNodeAsync(args: string[], env: Record<string, string> = {}): 
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     child.on("error", reject);
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code !== 0) return reject(new Error(`node ${args[0]} ... failed (${code}):\n${stderr}`));
-      const rssMb = Number(readFileSync(rssFile, "utf8")) / 1024;
-      rmSync(dir, { recursive: true, force: true });
-      resolve({ ms, rssMb, stdout });
+      try {
+        if (code !== 0) throw new Error(`node ${args[0]} ... ${signal ? `stopped by ${signal}` : `failed (${code})`}:\n${stderr}`);
+        resolve({ ms, rssMb: Number(readFileSync(rssFile, "utf8")) / 1024, stdout });
+      } catch (error) {
+        reject(error);
+      } finally {
+        removeScratch(dir);
+      }
     });
   });
 }

@@ -1,8 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { progress, ROOT, runNode, summarize, type RunStats, type Summary } from "./measure";
+import { progress, removeScratch, ROOT, runNode, scratchDir, summarize, type RunStats, type Summary } from "./measure";
 
 export interface SynthResult {
   readonly label: string;
@@ -118,8 +117,8 @@ function measure(variants: readonly Variant[], runs: number): SynthResult[] {
  * Every variant synthesizes this project's app; only the way it is run differs.
  */
 export function synthesisComparison(runs: number, withCli: boolean): SynthResult[] {
-  const out = mkdtempSync(path.join(tmpdir(), "ddn-bench-synth-"));
-  const bundles = mkdtempSync(path.join(tmpdir(), "ddn-bench-bundles-"));
+  const out = scratchDir("synth");
+  const bundles = scratchDir("bundles");
   const warm = { CDKTF_OUTDIR: out, DDN_BUNDLE_DIR: bundles };
   const cold = { ...warm, DDN_BUNDLE_CACHE: "off" };
   const node = (args: string[], env: Record<string, string>) => () => runNode(args, env);
@@ -144,8 +143,8 @@ export function synthesisComparison(runs: number, withCli: boolean): SynthResult
     }
     return measure(variants, runs);
   } finally {
-    rmSync(out, { recursive: true, force: true });
-    rmSync(bundles, { recursive: true, force: true });
+    removeScratch(out);
+    removeScratch(bundles);
   }
 }
 
@@ -158,8 +157,8 @@ export interface GrowthPoint {
 
 /** Synthesis cost for 1, 2, 4, 8 environments in one app, the way npm run synth runs (bundles reused). */
 export function growth(counts: readonly number[], runs: number): GrowthPoint[] {
-  const out = mkdtempSync(path.join(tmpdir(), "ddn-bench-growth-"));
-  const bundles = mkdtempSync(path.join(tmpdir(), "ddn-bench-bundles-"));
+  const out = scratchDir("growth");
+  const bundles = scratchDir("bundles");
   const env = { CDKTF_OUTDIR: out, DDN_BUNDLE_DIR: bundles };
   const args = (n: number) => ["synth/precompiled.js", "scripts/bench/synth-many.ts", String(n)];
   try {
@@ -179,8 +178,8 @@ export function growth(counts: readonly number[], runs: number): GrowthPoint[] {
       rssMb: summarize(samples[j]!.map((r) => r.rssMb)).median,
     }));
   } finally {
-    rmSync(out, { recursive: true, force: true });
-    rmSync(bundles, { recursive: true, force: true });
+    removeScratch(out);
+    removeScratch(bundles);
   }
 }
 

@@ -1,8 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { progress, ROOT } from "./measure";
+import { progress, removeScratch, ROOT, scratchDir } from "./measure";
 
 /** Suites that need Terraform (and the provider mirror) or Chromium: measured apart from the rest. */
 export const HEAVY_SUITES = /__tests__\/(terraform|browser)\//;
@@ -36,7 +35,7 @@ interface JestJson {
 
 /** What `npm test` costs: the type check, then jest in two runs (light suites, heavy suites), suite by suite. */
 export function testCosts(): TestCosts | undefined {
-  const dir = mkdtempSync(path.join(tmpdir(), "ddn-bench-tests-"));
+  const dir = scratchDir("tests");
   try {
     progress("npm test: tsc --noEmit");
     const tsc = timed(["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."]);
@@ -58,6 +57,6 @@ export function testCosts(): TestCosts | undefined {
     progress(String(error instanceof Error ? error.message : error));
     return undefined;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeScratch(dir);
   }
 }
