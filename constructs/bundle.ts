@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
-import { installedEsbuildVersion, NPM_RECORDS, npmRecordHash, statStamp } from "../synth/build-cache";
+import { installedEsbuildVersion, npmRecordHash, statStamp } from "../synth/build-cache";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
 export interface BundleOptions {
@@ -52,7 +52,7 @@ interface CacheManifest {
   readonly key: string;
   /** Every project file esbuild read, relative to the project root, with its SHA-1. */
   readonly inputs: Record<string, string>;
-  /** npm's record of the install (see dependenciesHash). */
+  /** npm's record of the install (see synth/build-cache.js npmRecordHash). */
   readonly dependencies: string;
   /** Every installed file esbuild read, with its size and mtime (stat, not read: there are ~1,200). */
   readonly installed: Record<string, string>;
@@ -73,17 +73,6 @@ function cacheKey(entry: string): string {
 
 /** Files of installed packages (esbuild names them relative to the project root). */
 const isDependency = (file: string) => file.startsWith("node_modules/") || file.includes("/node_modules/");
-
-const dependencyHashes = new Map<string, { stamp: string; hash: string }>();
-/** npm's record of the install (see synth/build-cache.js), hashed again only when one of its files was rewritten. */
-function dependenciesHash(projectRoot: string): string {
-  const stamp = NPM_RECORDS.map((f) => statStamp(path.join(projectRoot, f))).join("|");
-  const memo = dependencyHashes.get(projectRoot);
-  if (memo?.stamp === stamp) return memo.hash;
-  const hash = npmRecordHash(projectRoot);
-  dependencyHashes.set(projectRoot, { stamp, hash });
-  return hash;
-}
 
 type Stamps = Record<string, string>;
 
@@ -141,7 +130,7 @@ function cacheManifest(options: BundleOptions): CacheManifest | undefined {
 
 /** The last zip, if nothing it was built from changed: settings, npm's install, installed files, project files. */
 function reuse(options: BundleOptions, manifest: CacheManifest, installedNow: Stamps): Bundle | undefined {
-  if (manifest.key !== cacheKey(options.entry) || manifest.dependencies !== dependenciesHash(options.projectRoot)) return undefined;
+  if (manifest.key !== cacheKey(options.entry) || manifest.dependencies !== npmRecordHash(options.projectRoot)) return undefined;
   if (Object.entries(manifest.installed).some(([file, stamp]) => installedNow[file] !== stamp)) return undefined;
   const now = hashInputs(options.projectRoot, Object.keys(manifest.inputs));
   if (!now || Object.entries(manifest.inputs).some(([file, hash]) => now[file] !== hash)) return undefined;
@@ -214,7 +203,7 @@ function store(options: BundleOptions, built: Built, zip: Buffer): Bundle {
     const manifest: CacheManifest = {
       key: cacheKey(options.entry),
       inputs,
-      dependencies: dependenciesHash(options.projectRoot),
+      dependencies: npmRecordHash(options.projectRoot),
       installed: installedStamps(options.projectRoot, built.inputs),
       bytes,
     };

@@ -21,8 +21,21 @@ function bundleCacheDir(root) {
   return process.env.DDN_BUNDLE_DIR || path.join(root, "node_modules", ".cache", "ddn-bundles");
 }
 
-/** SHA-1 of npm's record of the install (a missing file counts as empty). @param {string} root @returns {string} */
+/**
+ * Hashes taken in this process, by project root, with the stamps of the files hashed. Process-wide: the launcher
+ * and the app it runs (esbuild-bundled, so a copy of this module of its own) would otherwise each hash ~0.8 MB.
+ * @type {Map<string, { stamp: string, hash: string }>}
+ */
+const recordHashes = /** @type {any} */ (globalThis)[Symbol.for("ddn.npmRecordHashes")] ??= new Map();
+
+/**
+ * SHA-1 of npm's record of the install (a missing file counts as empty), hashed again only when one of its files
+ * was rewritten since. @param {string} root @returns {string}
+ */
 function npmRecordHash(root) {
+  const stamp = NPM_RECORDS.map((file) => statStamp(path.join(root, file))).join("|");
+  const known = recordHashes.get(root);
+  if (known?.stamp === stamp) return known.hash;
   const hash = createHash("sha1");
   for (const file of NPM_RECORDS) {
     let data;
@@ -33,7 +46,9 @@ function npmRecordHash(root) {
     }
     hash.update(data).update("\0");
   }
-  return hash.digest("hex");
+  const digest = hash.digest("hex");
+  recordHashes.set(root, { stamp, hash: digest });
+  return digest;
 }
 
 /** Size and mtime of an installed file, or "missing". @param {string} file absolute @returns {string} */
