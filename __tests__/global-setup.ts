@@ -1,8 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { makeRunDirectory, removeAbandonedRuns } from "./run-directory";
-import { removeOrphanedBundleDirs, testBundleDir } from "./test-bundles";
+import { makeRunDirectory, removeAbandonedRuns, removeOrphanedBundleDirs, testBundleDir } from "./temp-dirs";
 
 /** Where this jest run keeps the environments synthesized for its suites (see synthEnv in stacks/synth.ts). */
 export const SHARED_SYNTH_DIR = "DDN_TEST_SYNTH_DIR";
