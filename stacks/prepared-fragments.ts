@@ -1,4 +1,5 @@
 import { type TerraformElement, type TerraformStack, Tokenization } from "cdktf";
+import { resolveSparsely } from "./sparse-resolve";
 import { assembleStackJson, elementsOf, RESOLVER } from "./stack-json";
 
 /**
@@ -17,7 +18,7 @@ export class PreparedFragments {
     this.release();
     stack.ensureBackendExists();
     for (const element of elementsOf(stack)) {
-      const fragment: unknown = Tokenization.resolve(element.toTerraform(), { scope: stack, preparing: true, resolver: RESOLVER });
+      const fragment = resolveSparsely(element.toTerraform(), (leaf) => Tokenization.resolve(leaf, { scope: stack, preparing: true, resolver: RESOLVER }));
       // An own property over the prototype's method: release() deletes it, and the class's method is back.
       Object.defineProperty(element, "toTerraform", { value: () => fragment, configurable: true, writable: true });
       this.held.push(element);
