@@ -2,12 +2,12 @@ import { DEFAULT_ENV, loadConfig } from "./config";
 import { describeUnreplaced, unreplacedPlaceholders } from "./config/placeholder";
 import { prepareBundles } from "./constructs/function-bundles";
 import { loadFunctions } from "./pipeline/registry";
-import { formatShortStackTraces } from "./synth/stack-trace-format";
+import { captureCreationStacksOnlyWhenDebugging } from "./synth/creation-stacks";
 
 // Wiring only: environment and state backend come from the process environment, everything else from config/.
 async function main(): Promise<void> {
   const started = Date.now();
-  formatShortStackTraces();
+  captureCreationStacksOnlyWhenDebugging();
   const config = loadConfig(process.env.DDN_ENV || DEFAULT_ENV);
   const outdir = process.env.CDKTF_OUTDIR || "cdktf.out";
   // The handlers build in esbuild's process and deflate on the thread pool while this thread loads cdktf: the

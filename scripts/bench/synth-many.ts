@@ -6,10 +6,10 @@ import { loadConfig } from "../../config";
 import { prepareBundles } from "../../constructs/function-bundles";
 import { loadFunctions } from "../../pipeline/registry";
 import { addPipeline } from "../../stacks/app";
-import { formatShortStackTraces } from "../../synth/stack-trace-format";
+import { captureCreationStacksOnlyWhenDebugging } from "../../synth/creation-stacks";
 
 async function main(): Promise<void> {
-  formatShortStackTraces();
+  captureCreationStacksOnlyWhenDebugging();
   const n = Number(process.argv[2] ?? 1);
   const dev = loadConfig("dev");
   const bundles = await prepareBundles(loadFunctions(dev).map((f) => f.entry));
