@@ -78,7 +78,8 @@ type Stamps = Record<string, string>;
 
 /**
  * Size and mtime of each installed file read (see synth/build-cache.js). `seen` holds the stamps taken during one
- * bundleFunctions call: five handlers read ~4,000 installed files, ~1,300 distinct.
+ * bundleFunctions call: five handlers read ~4,000 installed files, ~1,300 distinct. A stamp taken before the build
+ * is the safe one to record: a file edited while esbuild runs then looks changed at the next check, never unchanged.
  */
 function installedStamps(projectRoot: string, files: readonly string[], seen = new Map<string, string>()): Stamps {
   const stampNow = (file: string) => {
@@ -191,7 +192,7 @@ function builtEntry(projectRoot: string, entry: string, result: Esbuild.BuildRes
   return { files: files.map((f) => ({ name: path.basename(f.path), data: Buffer.from(f.contents) })), inputs: [...inputs] };
 }
 
-function store(options: BundleOptions, built: Built, zip: Buffer): Bundle {
+function store(options: BundleOptions, built: Built, zip: Buffer, seen?: Map<string, string>): Bundle {
   const js = built.files.find((f) => f.name === "index.js");
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
   const zipPath = zipPathOf(options);
@@ -204,7 +205,7 @@ function store(options: BundleOptions, built: Built, zip: Buffer): Bundle {
       key: cacheKey(options.entry),
       inputs,
       dependencies: npmRecordHash(options.projectRoot),
-      installed: installedStamps(options.projectRoot, built.inputs),
+      installed: installedStamps(options.projectRoot, built.inputs, seen),
       bytes,
     };
     writeFileAtomic(manifestPathOf(options), JSON.stringify(manifest));
@@ -244,7 +245,7 @@ export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bu
       const hit = hits[i];
       if (hit) return hit;
       const b = builtEntry(options.projectRoot, options.entry, results.get(options.projectRoot)!);
-      return store(options, b, await zipDeterministicAsync(b.files));
+      return store(options, b, await zipDeterministicAsync(b.files), seen);
     }),
   );
 }
