@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
-import { installedEsbuildVersion, npmRecordHash, statStamp } from "../synth/build-cache";
+import { changedDuringBuild, installedEsbuildVersion, MISSING, notRecorded, npmRecordHash, statStamp } from "../synth/build-cache";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
 export interface BundleOptions {
@@ -93,12 +93,12 @@ function installedStamps(projectRoot: string, files: readonly string[], seen = n
   return Object.fromEntries(files.filter(isDependency).map((f) => [f, stampNow(f)]));
 }
 
-function hashInputs(projectRoot: string, files: readonly string[]): Record<string, string> | undefined {
+/** Content hashes of the project files among these (installed ones are stamped instead); "missing" where none. */
+function hashInputs(projectRoot: string, files: readonly string[]): Record<string, string> {
   const inputs: Record<string, string> = {};
   for (const file of files.filter((f) => !isDependency(f))) {
     const abs = path.resolve(projectRoot, file);
-    if (!existsSync(abs)) return undefined;
-    inputs[file] = sha1(readFileSync(abs));
+    inputs[file] = existsSync(abs) ? sha1(readFileSync(abs)) : MISSING;
   }
   return inputs;
 }
@@ -134,7 +134,7 @@ function reuse(options: BundleOptions, manifest: CacheManifest, installedNow: St
   if (manifest.key !== cacheKey(options.entry) || manifest.dependencies !== npmRecordHash(options.projectRoot)) return undefined;
   if (Object.entries(manifest.installed).some(([file, stamp]) => installedNow[file] !== stamp)) return undefined;
   const now = hashInputs(options.projectRoot, Object.keys(manifest.inputs));
-  if (!now || Object.entries(manifest.inputs).some(([file, hash]) => now[file] !== hash)) return undefined;
+  if (Object.entries(manifest.inputs).some(([file, hash]) => now[file] !== hash)) return undefined;
   try {
     return describe(zipPathOf(options), readFileSync(zipPathOf(options)), manifest.bytes, true);
   } catch {
@@ -192,15 +192,23 @@ function builtEntry(projectRoot: string, entry: string, result: Esbuild.BuildRes
   return { files: files.map((f) => ({ name: path.basename(f.path), data: Buffer.from(f.contents) })), inputs: [...inputs] };
 }
 
-function store(options: BundleOptions, built: Built, zip: Buffer, seen?: Map<string, string>): Bundle {
+/**
+ * Writes the zip, and its manifest unless an input is gone or changed while esbuild ran (see changedDuringBuild):
+ * without a manifest the next check builds again. `before`: the project inputs' hashes from before the build.
+ */
+function store(options: BundleOptions, built: Built, zip: Buffer, before: Record<string, string>, seen?: Map<string, string>): Bundle {
   const js = built.files.find((f) => f.name === "index.js");
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
-  const zipPath = zipPathOf(options);
+  const inputs = hashInputs(options.projectRoot, built.inputs);
+  const changed = changedDuringBuild(before, inputs);
+  if (changed.length > 0) process.stderr.write(notRecorded(changed));
+  const recordable = changed.length === 0 && !Object.values(inputs).includes(MISSING);
   mkdirSync(options.outDir, { recursive: true });
+  if (!recordable) rmSync(manifestPathOf(options), { force: true });
+  const zipPath = zipPathOf(options);
   writeFileAtomic(zipPath, zip);
   const bytes = { js: js.data.length, zip: zip.length };
-  const inputs = hashInputs(options.projectRoot, built.inputs);
-  if (inputs) {
+  if (recordable) {
     const manifest: CacheManifest = {
       key: cacheKey(options.entry),
       inputs,
@@ -213,13 +221,17 @@ function store(options: BundleOptions, built: Built, zip: Buffer, seen?: Map<str
   return describe(zipPath, zip, bytes, false);
 }
 
+/** The project inputs of the last build as they are now, before building again (see store). */
+const hashesBefore = (options: BundleOptions, manifest: CacheManifest | undefined) => hashInputs(options.projectRoot, Object.keys(manifest?.inputs ?? {}));
+
 /** esbuild -> deterministic zip, reusing the last zip when none of the files esbuild read has changed. */
 export function bundleFunction(options: BundleOptions): Bundle {
   const manifest = cacheManifest(options);
   const hit = manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed)));
   if (hit) return hit;
+  const before = hashesBefore(options, manifest);
   const b = builtEntry(options.projectRoot, options.entry, esbuild().buildSync(buildOptions(options.projectRoot, [options.entry])));
-  return store(options, b, zipDeterministic(b.files));
+  return store(options, b, zipDeterministic(b.files), before);
 }
 
 /**
@@ -230,11 +242,13 @@ export function bundleFunction(options: BundleOptions): Bundle {
  */
 export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bundle[]> {
   const seen = new Map<string, string>();
-  const hits = all.map((options) => {
-    const manifest = cacheManifest(options);
+  const manifests = all.map((options) => cacheManifest(options));
+  const hits = all.map((options, i) => {
+    const manifest = manifests[i];
     return manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed), seen));
   });
   const misses = all.filter((_options, i) => !hits[i]);
+  const before = all.map((options, i) => (hits[i] ? {} : hashesBefore(options, manifests[i])));
   const results = new Map<string, Esbuild.BuildResult<{ metafile: true }>>();
   for (const projectRoot of new Set(misses.map((o) => o.projectRoot))) {
     const entries = [...new Set(misses.filter((o) => o.projectRoot === projectRoot).map((o) => o.entry))];
@@ -245,7 +259,7 @@ export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bu
       const hit = hits[i];
       if (hit) return hit;
       const b = builtEntry(options.projectRoot, options.entry, results.get(options.projectRoot)!);
-      return store(options, b, await zipDeterministicAsync(b.files), seen);
+      return store(options, b, await zipDeterministicAsync(b.files), before[i]!, seen);
     }),
   );
 }

@@ -51,10 +51,30 @@ function npmRecordHash(root) {
   return digest;
 }
 
-/** Size and mtime of an installed file, or "missing". @param {string} file absolute @returns {string} */
+/** The stamp of a file that is not there. */
+const MISSING = "missing";
+
+/** Size and mtime of an installed file, or MISSING. @param {string} file absolute @returns {string} */
 function statStamp(file) {
   const st = statSync(file, { throwIfNoEntry: false });
-  return st ? `${st.size}:${st.mtimeMs}` : "missing";
+  return st ? `${st.size}:${st.mtimeMs}` : MISSING;
+}
+
+/**
+ * The files whose stamp after a build differs from the one the cache check took before it. Pitfall: stamps taken
+ * after a build describe the files as they are then, not as the build read them: a file saved while the build ran
+ * would be recorded as built, and the stale output reused until its next edit. Such a build is used this once and
+ * not recorded. Files the last build did not read (a new import) have no stamp from before and are not seen here.
+ * @param {Readonly<Record<string, string>>} before @param {Readonly<Record<string, string>>} after
+ * @returns {string[]}
+ */
+function changedDuringBuild(before, after) {
+  return Object.keys(after).filter((file) => Object.hasOwn(before, file) && before[file] !== after[file]);
+}
+
+/** Why a build is not recorded (see changedDuringBuild). @param {readonly string[]} files @returns {string} */
+function notRecorded(files) {
+  return `${files.join(", ")} changed while being compiled: used this once, compiled again at the next run\n`;
 }
 
 /** @type {string | undefined} */
@@ -67,4 +87,4 @@ function installedEsbuildVersion() {
   return (esbuildVersion ??= JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")).version);
 }
 
-module.exports = { bundleCacheDir, installedEsbuildVersion, npmRecordHash, statStamp, NPM_RECORDS };
+module.exports = { bundleCacheDir, changedDuringBuild, installedEsbuildVersion, MISSING, notRecorded, npmRecordHash, statStamp, NPM_RECORDS };

@@ -11,7 +11,7 @@ const { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync
 const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
-const { bundleCacheDir, installedEsbuildVersion, npmRecordHash, statStamp } = require("./build-cache");
+const { bundleCacheDir, changedDuringBuild, installedEsbuildVersion, MISSING, notRecorded, npmRecordHash, statStamp } = require("./build-cache");
 
 const ROOT = path.resolve(__dirname, "..");
 /** Files outside the import graph that change what esbuild emits (this file holds the build options). */
@@ -70,12 +70,12 @@ function installedAt(name) {
   for (let dir = ROOT; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, "node_modules", name);
     if (existsSync(candidate)) return realpathSync(candidate);
-    if (path.dirname(dir) === dir) return "missing";
+    if (path.dirname(dir) === dir) return MISSING;
   }
 }
 
 /** @param {string} file content hashes of project files */
-const contentStamp = (file) => (existsSync(absolute(file)) ? sha1(readFileSync(absolute(file))) : "missing");
+const contentStamp = (file) => (existsSync(absolute(file)) ? sha1(readFileSync(absolute(file))) : MISSING);
 /** @param {string} file size and mtime of installed files (hundreds of them: stat, do not read) */
 const installedStamp = (file) => statStamp(absolute(file));
 
@@ -113,21 +113,27 @@ function writeAtomic(file, data) {
 }
 
 /**
- * Writes the build's file as <name>-<content hash>.js with its map, then the manifest naming it; older builds in
- * the directory are removed (a process still running one has it loaded already).
+ * Writes the build's file as <name>-<content hash>.js with its map, then the manifest naming it, unless an input is
+ * gone or changed while esbuild ran (then none: the next run compiles again); older builds in the directory are
+ * removed (a process still running one has it loaded already).
  * @param {string} dir @param {string} name
  * @param {import("esbuild").BuildResult} result
  * @param {Omit<Manifest, "output" | "root">} record
+ * @param {Record<string, string>} before the stamps of the last build's inputs, taken before this one
  */
-function store(dir, name, result, record) {
+function store(dir, name, result, record, before) {
   const js = result.outputFiles?.find((f) => f.path.endsWith(".js"));
   const map = result.outputFiles?.find((f) => f.path.endsWith(".js.map"));
   if (!js || !map) throw new Error(`esbuild produced no ${name}.js`);
   const output = `${name}-${sha1(js.contents).slice(0, 16)}.js`;
+  const changed = changedDuringBuild(before, record.inputs);
+  if (changed.length > 0) process.stderr.write(notRecorded(changed));
+  const recordable = changed.length === 0 && !Object.values(record.inputs).includes(MISSING);
   mkdirSync(dir, { recursive: true });
+  if (!recordable) rmSync(path.join(dir, `${name}.manifest.json`), { force: true });
   writeAtomic(path.join(dir, `${output}.map`), map.contents);
   writeAtomic(path.join(dir, output), `${js.text}//# sourceMappingURL=${output}.map\n`);
-  writeAtomic(path.join(dir, `${name}.manifest.json`), JSON.stringify({ ...record, root: ROOT, output }));
+  if (recordable) writeAtomic(path.join(dir, `${name}.manifest.json`), JSON.stringify({ ...record, root: ROOT, output }));
   removeOlder(dir, name, output);
   removeOrphans(path.dirname(dir));
   return path.join(dir, output);
@@ -186,7 +192,9 @@ function appLayer(dir, entry, key) {
   const names = declarationNames();
   const appKey = sha1(`${key}\0${names.join("/")}`);
   const manifest = readManifest(dir, "entry");
+  const lastInputs = Object.keys(manifest?.inputs ?? {});
   if (isFresh(manifest, dir, appKey, contentStamp)) return { file: path.join(dir, manifest.output), packages: manifest.packages };
+  const before = stampAll(lastInputs, contentStamp);
 
   const esbuild = require("esbuild");
   const result = esbuild.buildSync({
@@ -204,7 +212,7 @@ function appLayer(dir, entry, key) {
     // "<runtime>": esbuild's own helpers, not a package.
     for (const i of input.imports) if (i.external && !isBuiltin(i.path) && !i.path.startsWith("<")) packages[i.path] ??= file;
   }
-  const file = store(dir, "entry", result, { key: appKey, inputs: stampAll(inputsOf(result.metafile), contentStamp), packages });
+  const file = store(dir, "entry", result, { key: appKey, inputs: stampAll(inputsOf(result.metafile), contentStamp), packages }, before);
   return { file, packages };
 }
 
@@ -254,9 +262,11 @@ async function vendorLayer(dir, packages, key) {
   // And npm's record of the install (see build-cache.js).
   const vendorKey = sha1(JSON.stringify({ key, bundled, installed, npmRecords: npmRecordHash(ROOT) }));
   const manifest = readManifest(dir, "vendor");
+  const lastInputs = Object.keys(manifest?.inputs ?? {});
   if (isFresh(manifest, dir, vendorKey, installedStamp)) return path.join(dir, manifest.output);
   const adopted = adoptVendor(dir, vendorKey);
   if (adopted) return adopted;
+  const before = stampAll(lastInputs, installedStamp);
 
   const esbuild = require("esbuild");
   const result = await esbuild.build({
@@ -273,7 +283,7 @@ async function vendorLayer(dir, packages, key) {
   });
   // Absolute: another copy of the project may adopt this vendor (see adoptVendor) and check the same files.
   const record = { key: vendorKey, inputs: stampAll(inputsOf(result.metafile).map(absolute), installedStamp), packages };
-  return store(dir, "vendor", result, record);
+  return store(dir, "vendor", result, record, before);
 }
 
 /**

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleFunction, bundleFunctions } from "../../constructs/bundle";
+import type { ZipEntry } from "../../constructs/zip";
 
 // The bundle cache: a project file esbuild read that changed (content), an installed file it read that changed (size
 // or mtime: stat, not read), or a different install (the lockfile or npm's record of the installed tree) rebuilds;
@@ -68,6 +69,50 @@ describe("bundle cache", () => {
     // Installed files are stamped once per call, never remembered across calls: an edit in between is seen.
     write("node_modules/dep/index.js", "exports.greet = () => 'edited between two calls';");
     expect((await bundleFunctions(entries.map((e, i) => options(e, `together-${i}`)))).map((b) => b.cached)).toEqual([false, true]);
+  });
+
+  // A file saved while esbuild runs: bundle.ts loaded with its zip module wrapped, so that the edit lands after
+  // esbuild has read every input (zipping follows the build) and before the cache records them.
+  function withEditDuringBuild(edit: () => void): typeof import("../../constructs/bundle") {
+    let pending: (() => void) | undefined = edit;
+    let isolated!: typeof import("../../constructs/bundle");
+    jest.isolateModules(() => {
+      jest.doMock("../../constructs/zip", () => {
+        const actual = jest.requireActual<typeof import("../../constructs/zip")>("../../constructs/zip");
+        const afterBuild = <T>(zip: (entries: readonly ZipEntry[]) => T) => (entries: readonly ZipEntry[]) => {
+          const now = pending;
+          pending = undefined;
+          now?.();
+          return zip(entries);
+        };
+        return { ...actual, zipDeterministic: afterBuild(actual.zipDeterministic), zipDeterministicAsync: afterBuild(actual.zipDeterministicAsync) };
+      });
+      isolated = require("../../constructs/bundle") as typeof import("../../constructs/bundle");
+    });
+    return isolated;
+  }
+
+  test.each(["one handler", "many at once"])("a project file saved while esbuild runs (%s) is built again at the next call, never reused stale", async (how) => {
+    const options = { entry: "src/index.ts", projectRoot: root, outDir: path.join(root, ".cache", `race-${how}`), cache: true };
+    const bundle = async (module: typeof import("../../constructs/bundle")) =>
+      how === "one handler" ? module.bundleFunction(options) : (await module.bundleFunctions([options]))[0]!;
+    await bundle(withEditDuringBuild(() => undefined));
+    write("src/words.ts", "export const name = 'saved before the build';");
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    let raced;
+    try {
+      raced = await bundle(withEditDuringBuild(() => write("src/words.ts", "export const name = 'saved during the build';")));
+      expect(stderr.mock.calls.map(([text]) => String(text)).join("")).toContain("src/words.ts changed while being compiled");
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(raced.cached).toBe(false);
+    const next = await bundle(withEditDuringBuild(() => undefined));
+    expect(next.cached).toBe(false);
+    expect(next.sourceCodeHash).not.toBe(raced.sourceCodeHash);
+    expect(await bundle(withEditDuringBuild(() => undefined))).toMatchObject({ cached: true, sourceCodeHash: next.sourceCodeHash });
+    // What the next call built is the file as saved during the build: a build of it alone gives the same zip.
+    expect(bundleFunction({ ...options, outDir: path.join(root, ".cache", `race-${how}-alone`), cache: false }).sourceCodeHash).toBe(next.sourceCodeHash);
   });
 
   test("handlers in folders of their own: built together, each zip is the one built alone (the map's names too)", async () => {

@@ -163,6 +163,46 @@ describe("never stale", () => {
     expect(layer("vendor")).toEqual(vendorBefore);
   }, 60_000);
 
+  test("a source saved while it is compiled runs as compiled this once, and is compiled again at the next run", () => {
+    // Preloaded into the launcher: the file is saved again right after esbuild compiled the app (it read every input).
+    const preload = path.join(work, "save-during-compile.js");
+    writeFileSync(
+      preload,
+      `const Module = require("node:module");
+const { writeFileSync } = require("node:fs");
+const load = Module._load;
+let pending = JSON.parse(process.env.DDN_TEST_SAVE);
+Module._load = function (request, ...rest) {
+  const loaded = load.call(this, request, ...rest);
+  if (request !== "esbuild") return loaded;
+  return { ...loaded, buildSync(options) {
+    const result = loaded.buildSync(options);
+    if (pending) writeFileSync(pending.file, pending.text);
+    pending = undefined;
+    return result;
+  } };
+};
+`,
+    );
+    const file = path.join(copy, "functions", "status", "function.ts");
+    const text = readFileSync(file, "utf8");
+    const description = /description: "([^"]+)"/.exec(text)![1]!;
+    const saved = (words: string) => text.replace(description, words);
+    const descriptions = (out: string) => Object.values(stackJson(path.join(copy, ".out", out), "ddn-dev-compute").resource.aws_lambda_function).map((f: any) => f.description);
+    writeFileSync(file, saved("Saved before the compile"));
+    const raced = run(copy, ["--require", preload, ...appArgs(copy)], {
+      DDN_ENV: "dev",
+      CDKTF_OUTDIR: path.join(copy, ".out", "raced"),
+      DDN_BUNDLE_DIR: bundles,
+      DDN_TEST_SAVE: JSON.stringify({ file, text: saved("Saved while compiling") }),
+    });
+    expect(raced.status).toBe(0);
+    expect(raced.stderr).toContain("functions/status/function.ts changed while being compiled");
+    expect(descriptions("raced")).toContain("Saved before the compile");
+    expect(synth("after-race").status).toBe(0);
+    expect(descriptions("after-race")).toContain("Saved while compiling");
+  }, 60_000);
+
   test("a new function folder is compiled in (the registry finds it without an edit)", () => {
     applyChange(copy, "images-function");
     const r = synth("added");
