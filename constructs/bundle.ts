@@ -130,11 +130,10 @@ function cacheManifest(options: BundleOptions): CacheManifest | undefined {
 }
 
 /** The last zip, if nothing it was built from changed: settings, npm's install, installed files, project files. */
-function reuse(options: BundleOptions, manifest: CacheManifest, installedNow: Stamps): Bundle | undefined {
+function reuse(options: BundleOptions, manifest: CacheManifest, installedNow: Stamps, inputsNow: Stamps): Bundle | undefined {
   if (manifest.key !== cacheKey(options.entry) || manifest.dependencies !== npmRecordHash(options.projectRoot)) return undefined;
   if (Object.entries(manifest.installed).some(([file, stamp]) => installedNow[file] !== stamp)) return undefined;
-  const now = hashInputs(options.projectRoot, Object.keys(manifest.inputs));
-  if (Object.entries(manifest.inputs).some(([file, hash]) => now[file] !== hash)) return undefined;
+  if (Object.entries(manifest.inputs).some(([file, hash]) => inputsNow[file] !== hash)) return undefined;
   try {
     return describe(zipPathOf(options), readFileSync(zipPathOf(options)), manifest.bytes, true);
   } catch {
@@ -221,15 +220,15 @@ function store(options: BundleOptions, built: Built, zip: Buffer, before: Record
   return describe(zipPath, zip, bytes, false);
 }
 
-/** The project inputs of the last build as they are now, before building again (see store). */
-const hashesBefore = (options: BundleOptions, manifest: CacheManifest | undefined) => hashInputs(options.projectRoot, Object.keys(manifest?.inputs ?? {}));
+/** The last build's project inputs as they are now: what the check compares, and what a rebuild must still find (see store). */
+const hashesNow = (options: BundleOptions, manifest: CacheManifest | undefined) => hashInputs(options.projectRoot, Object.keys(manifest?.inputs ?? {}));
 
 /** esbuild -> deterministic zip, reusing the last zip when none of the files esbuild read has changed. */
 export function bundleFunction(options: BundleOptions): Bundle {
   const manifest = cacheManifest(options);
-  const hit = manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed)));
+  const before = hashesNow(options, manifest);
+  const hit = manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed)), before);
   if (hit) return hit;
-  const before = hashesBefore(options, manifest);
   const b = builtEntry(options.projectRoot, options.entry, esbuild().buildSync(buildOptions(options.projectRoot, [options.entry])));
   return store(options, b, zipDeterministic(b.files), before);
 }
@@ -243,12 +242,12 @@ export function bundleFunction(options: BundleOptions): Bundle {
 export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bundle[]> {
   const seen = new Map<string, string>();
   const manifests = all.map((options) => cacheManifest(options));
+  const before = all.map((options, i) => hashesNow(options, manifests[i]));
   const hits = all.map((options, i) => {
     const manifest = manifests[i];
-    return manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed), seen));
+    return manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed), seen), before[i]!);
   });
   const misses = all.filter((_options, i) => !hits[i]);
-  const before = all.map((options, i) => (hits[i] ? {} : hashesBefore(options, manifests[i])));
   const results = new Map<string, Esbuild.BuildResult<{ metafile: true }>>();
   for (const projectRoot of new Set(misses.map((o) => o.projectRoot))) {
     const entries = [...new Set(misses.filter((o) => o.projectRoot === projectRoot).map((o) => o.entry))];

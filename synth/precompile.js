@@ -192,9 +192,9 @@ function appLayer(dir, entry, key) {
   const names = declarationNames();
   const appKey = sha1(`${key}\0${names.join("/")}`);
   const manifest = readManifest(dir, "entry");
-  const lastInputs = Object.keys(manifest?.inputs ?? {});
-  if (isFresh(manifest, dir, appKey, contentStamp)) return { file: path.join(dir, manifest.output), packages: manifest.packages };
-  const before = stampAll(lastInputs, contentStamp);
+  // Taken once: what the check compares, and what a compile must still find (see store).
+  const before = stampAll(Object.keys(manifest?.inputs ?? {}), contentStamp);
+  if (isFresh(manifest, dir, appKey, (file) => before[file] ?? contentStamp(file))) return { file: path.join(dir, manifest.output), packages: manifest.packages };
 
   const esbuild = require("esbuild");
   const result = esbuild.buildSync({
@@ -262,11 +262,10 @@ async function vendorLayer(dir, packages, key) {
   // And npm's record of the install (see build-cache.js).
   const vendorKey = sha1(JSON.stringify({ key, bundled, installed, npmRecords: npmRecordHash(ROOT) }));
   const manifest = readManifest(dir, "vendor");
-  const lastInputs = Object.keys(manifest?.inputs ?? {});
-  if (isFresh(manifest, dir, vendorKey, installedStamp)) return path.join(dir, manifest.output);
+  const before = stampAll(Object.keys(manifest?.inputs ?? {}), installedStamp);
+  if (isFresh(manifest, dir, vendorKey, (file) => before[file] ?? installedStamp(file))) return path.join(dir, manifest.output);
   const adopted = adoptVendor(dir, vendorKey);
   if (adopted) return adopted;
-  const before = stampAll(lastInputs, installedStamp);
 
   const esbuild = require("esbuild");
   const result = await esbuild.build({
