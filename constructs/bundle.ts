@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
 import { changedDuringBuild, installedEsbuildVersion, MISSING, notRecorded, npmRecordHash, statStamp } from "../synth/build-cache";
+import { esbuildService } from "../synth/esbuild-service";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
 export interface BundleOptions {
@@ -61,10 +62,8 @@ interface CacheManifest {
 
 const sha1 = (data: Buffer | string) => createHash("sha1").update(data).digest("hex");
 
-let loadedEsbuild: typeof Esbuild | undefined;
 /** Loaded on the first cache miss: a synth that reuses every bundle never pays for loading esbuild (~50 ms here). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const esbuild = (): typeof Esbuild => (loadedEsbuild ??= require("esbuild") as typeof Esbuild);
+const esbuild = (): typeof Esbuild => esbuildService();
 
 function cacheKey(entry: string): string {
   // layout 2: symbols named from the project root (outbase), whether built alone or together.

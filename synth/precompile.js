@@ -12,6 +12,7 @@ const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
 const { bundleCacheDir, changedDuringBuild, installedEsbuildVersion, MISSING, notRecorded, npmRecordHash, statStamp } = require("./build-cache");
+const { esbuildService } = require("./esbuild-service");
 
 const ROOT = path.resolve(__dirname, "..");
 /** Files outside the import graph that change what esbuild emits (this file holds the build options). */
@@ -196,7 +197,7 @@ function appLayer(dir, entry, key) {
   const before = stampAll(Object.keys(manifest?.inputs ?? {}), contentStamp);
   if (isFresh(manifest, dir, appKey, (file) => before[file] ?? contentStamp(file))) return { file: path.join(dir, manifest.output), packages: manifest.packages };
 
-  const esbuild = require("esbuild");
+  const esbuild = esbuildService();
   const result = esbuild.buildSync({
     ...COMMON,
     stdin: { contents: appProgram(entry, names), resolveDir: ROOT, sourcefile: PROGRAMS[0], loader: "js" },
@@ -267,7 +268,7 @@ async function vendorLayer(dir, packages, key) {
   const adopted = adoptVendor(dir, vendorKey);
   if (adopted) return adopted;
 
-  const esbuild = require("esbuild");
+  const esbuild = esbuildService();
   const result = await esbuild.build({
     ...COMMON,
     stdin: { contents: vendorProgram(bundled), resolveDir: ROOT, sourcefile: PROGRAMS[1], loader: "js" },
