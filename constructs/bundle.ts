@@ -187,7 +187,10 @@ function builtEntry(projectRoot: string, entry: string, result: Esbuild.BuildRes
     for (const imported of result.metafile.inputs[file]?.imports ?? []) if (!imported.external) visit(imported.path);
   };
   visit(entry.split(path.sep).join("/"));
-  return { files: files.map((f) => ({ name: path.basename(f.path), data: Buffer.from(f.contents) })), inputs: [...inputs] };
+  // A view of esbuild's bytes, not a copy: copying the ~5 MB of five handlers' output made V8 run a full GC
+  // (~20 ms) right after the build.
+  const data = (f: Esbuild.OutputFile) => Buffer.from(f.contents.buffer, f.contents.byteOffset, f.contents.byteLength);
+  return { files: files.map((f) => ({ name: path.basename(f.path), data: data(f) })), inputs: [...inputs] };
 }
 
 /**

@@ -253,11 +253,17 @@ function namingImporters(error, packages) {
 }
 
 /**
+ * The packages the vendor file holds: every one the app imports but NOT_BUNDLED.
+ * @param {Record<string, string>} packages the app's imports of packages, each with a file importing it
+ */
+const vendored = (packages) => Object.keys(packages).sort().filter((p) => !NOT_BUNDLED.includes(packageName(p)));
+
+/**
  * @param {string} dir @param {Record<string, string>} packages @param {string} key
  * @returns {Promise<string>}
  */
 async function vendorLayer(dir, packages, key) {
-  const bundled = Object.keys(packages).sort().filter((p) => !NOT_BUNDLED.includes(packageName(p)));
+  const bundled = vendored(packages);
   // Where each package is installed: npm link or a workspace retargets a package without touching its files.
   const installed = [...new Set(bundled.map(packageName))].map(installedAt);
   // And npm's record of the install (see build-cache.js).
@@ -318,7 +324,8 @@ function adoptVendor(dir, vendorKey) {
 
 /**
  * @param {string} entry project-relative, e.g. main.ts
- * @returns {Promise<{ app: string, vendor: string }>} the two compiled files, fresh
+ * @returns {Promise<{ app: string, vendor: string, vendored: string[] }>} the two compiled files, fresh, and the
+ *   packages the vendor holds
  */
 async function precompile(entry) {
   const cacheRoot = bundleCacheDir(ROOT);
@@ -327,7 +334,7 @@ async function precompile(entry) {
   // import different packages (one vendor each, so that they do not rebuild each other's).
   const dir = path.join(cacheRoot, "entries", sha1(`${ROOT}\0${entry}`).slice(0, 16));
   const app = appLayer(dir, entry, key);
-  return { app: app.file, vendor: await vendorLayer(dir, app.packages, key) };
+  return { app: app.file, vendor: await vendorLayer(dir, app.packages, key), vendored: vendored(app.packages) };
 }
 
 module.exports = { precompile, ROOT, REQUIRE_SYMBOL };

@@ -42,17 +42,18 @@ async function main() {
     process.exit(1);
   }
   const { app, vendor } = compiled;
-  // The app's require: its packages from the vendor file (loaded on first use), builtins and esbuild from node.
+  // The app's require: its packages from the vendor file, loaded on the first package it holds; builtins and the
+  // rest (esbuild) from node without loading it, so a synth that bundles starts esbuild before loading cdktf.
   const projectRequire = createRequire(path.join(ROOT, "package.json"));
+  const inVendor = new Set(compiled.vendored);
   /** @type {Record<string, () => unknown> | undefined} */
   let vendored;
   const vendorRequire = createRequire(vendor);
   /** @param {string} id */
   const appRequire = (id) => {
-    if (isBuiltin(id)) return projectRequire(id); // before the vendor is loaded: it loads on the first package
+    if (isBuiltin(id) || !inVendor.has(id)) return projectRequire(id);
     vendored ??= /** @type {Record<string, () => unknown>} */ (run(vendor, vendorRequire));
-    const load = Object.hasOwn(vendored, id) ? vendored[id] : undefined;
-    return load ? load() : projectRequire(id);
+    return /** @type {() => unknown} */ (vendored[id])();
   };
   /** @type {Record<symbol, unknown>} */ (globalThis)[Symbol.for(REQUIRE_SYMBOL)] = Object.assign(appRequire, { resolve: projectRequire.resolve });
   // The entry sees the arguments it would see run from source.
