@@ -193,14 +193,23 @@ function builtEntry(projectRoot: string, entry: string, result: Esbuild.BuildRes
   return { files: files.map((f) => ({ name: path.basename(f.path), data: data(f) })), inputs: [...inputs] };
 }
 
+/** What a build read, as it is once the build is done: the project inputs' hashes, the installed files' stamps. */
+interface ReadByBuild {
+  readonly inputs: Record<string, string>;
+  readonly installed: Stamps;
+}
+
+function readByBuild(options: BundleOptions, built: Built, seen?: Map<string, string>): ReadByBuild {
+  return { inputs: hashInputs(options.projectRoot, built.inputs), installed: installedStamps(options.projectRoot, built.inputs, seen) };
+}
+
 /**
  * Writes the zip, and its manifest unless an input is gone or changed while esbuild ran (see changedDuringBuild):
  * without a manifest the next check builds again. `before`: the project inputs' hashes from before the build.
  */
-function store(options: BundleOptions, built: Built, zip: Buffer, before: Record<string, string>, seen?: Map<string, string>): Bundle {
+function store(options: BundleOptions, built: Built, zip: Buffer, before: Record<string, string>, { inputs, installed }: ReadByBuild): Bundle {
   const js = built.files.find((f) => f.name === "index.js");
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
-  const inputs = hashInputs(options.projectRoot, built.inputs);
   const changed = changedDuringBuild(before, inputs);
   if (changed.length > 0) process.stderr.write(notRecorded(changed));
   const recordable = changed.length === 0 && !Object.values(inputs).includes(MISSING);
@@ -210,13 +219,7 @@ function store(options: BundleOptions, built: Built, zip: Buffer, before: Record
   writeFileAtomic(zipPath, zip);
   const bytes = { js: js.data.length, zip: zip.length };
   if (recordable) {
-    const manifest: CacheManifest = {
-      key: cacheKey(options.entry),
-      inputs,
-      dependencies: npmRecordHash(options.projectRoot),
-      installed: installedStamps(options.projectRoot, built.inputs, seen),
-      bytes,
-    };
+    const manifest: CacheManifest = { key: cacheKey(options.entry), inputs, dependencies: npmRecordHash(options.projectRoot), installed, bytes };
     writeFileAtomic(manifestPathOf(options), JSON.stringify(manifest));
   }
   return describe(zipPath, zip, bytes, false);
@@ -232,7 +235,8 @@ export function bundleFunction(options: BundleOptions): Bundle {
   const hit = manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed)), before);
   if (hit) return hit;
   const b = builtEntry(options.projectRoot, options.entry, esbuild().buildSync(buildOptions(options.projectRoot, [options.entry])));
-  return store(options, b, zipDeterministic(b.files), before);
+  const zip = zipDeterministic(b.files);
+  return store(options, b, zip, before, readByBuild(options, b));
 }
 
 /**
@@ -255,12 +259,10 @@ export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bu
     const entries = [...new Set(misses.filter((o) => o.projectRoot === projectRoot).map((o) => o.entry))];
     results.set(projectRoot, await esbuild().build(buildOptions(projectRoot, entries)));
   }
-  return Promise.all(
-    all.map(async (options, i) => {
-      const hit = hits[i];
-      if (hit) return hit;
-      const b = builtEntry(options.projectRoot, options.entry, results.get(options.projectRoot)!);
-      return store(options, b, await zipDeterministicAsync(b.files), before[i]!, seen);
-    }),
-  );
+  const built = all.map((options, i) => (hits[i] ? undefined : builtEntry(options.projectRoot, options.entry, results.get(options.projectRoot)!)));
+  // Every deflate starts on the thread pool first; this thread hashes and stamps what the build read meanwhile
+  // (~1,300 stats: ~40 ms here), instead of after each zip while the pool idles.
+  const zips = built.map((b) => b && zipDeterministicAsync(b.files));
+  const read = built.map((b, i) => b && readByBuild(all[i]!, b, seen));
+  return Promise.all(all.map(async (options, i) => hits[i] ?? store(options, built[i]!, (await zips[i])!, before[i]!, read[i]!)));
 }
