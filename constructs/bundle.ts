@@ -63,7 +63,7 @@ interface CacheManifest {
 const sha1 = (data: Buffer | string) => createHash("sha1").update(data).digest("hex");
 
 /** Loaded on the first cache miss: a synth that reuses every bundle never pays for loading esbuild (~50 ms here). */
-const esbuild = (): typeof Esbuild => esbuildService();
+const esbuild = esbuildService;
 
 function cacheKey(entry: string): string {
   // layout 2: symbols named from the project root (outbase), whether built alone or together.
@@ -75,31 +75,34 @@ const isDependency = (file: string) => file.startsWith("node_modules/") || file.
 
 type Stamps = Record<string, string>;
 
+/** What `take` gives for a file, taken once per `taken` map (by absolute path: the handlers share most files). */
+function once(taken: Map<string, string>, file: string, take: (file: string) => string): string {
+  let value = taken.get(file);
+  if (value === undefined) {
+    value = take(file);
+    taken.set(file, value);
+  }
+  return value;
+}
+
 /**
  * Size and mtime of each installed file read (see synth/build-cache.js). `seen` holds the stamps taken during one
  * bundleFunctions call: five handlers read ~4,000 installed files, ~1,300 distinct. A stamp taken before the build
  * is the safe one to record: a file edited while esbuild runs then looks changed at the next check, never unchanged.
  */
 function installedStamps(projectRoot: string, files: readonly string[], seen = new Map<string, string>()): Stamps {
-  const stampNow = (file: string) => {
-    let stamp = seen.get(file);
-    if (stamp === undefined) {
-      stamp = statStamp(path.resolve(projectRoot, file));
-      seen.set(file, stamp);
-    }
-    return stamp;
-  };
-  return Object.fromEntries(files.filter(isDependency).map((f) => [f, stampNow(f)]));
+  return Object.fromEntries(files.filter(isDependency).map((f) => [f, once(seen, path.resolve(projectRoot, f), statStamp)]));
 }
 
-/** Content hashes of the project files among these (installed ones are stamped instead); "missing" where none. */
-function hashInputs(projectRoot: string, files: readonly string[]): Record<string, string> {
-  const inputs: Record<string, string> = {};
-  for (const file of files.filter((f) => !isDependency(f))) {
-    const abs = path.resolve(projectRoot, file);
-    inputs[file] = existsSync(abs) ? sha1(readFileSync(abs)) : MISSING;
-  }
-  return inputs;
+const contentHash = (file: string) => (existsSync(file) ? sha1(readFileSync(file)) : MISSING);
+
+/**
+ * Content hashes of the project files among these (installed ones are stamped instead); "missing" where none.
+ * `hashed` holds the hashes taken at one moment (before a build, or after it): five handlers read ~60 project
+ * files, ~30 distinct.
+ */
+function hashInputs(projectRoot: string, files: readonly string[], hashed = new Map<string, string>()): Record<string, string> {
+  return Object.fromEntries(files.filter((f) => !isDependency(f)).map((f) => [f, once(hashed, path.resolve(projectRoot, f), contentHash)]));
 }
 
 function describe(zipPath: string, zip: Buffer, bytes: CacheManifest["bytes"], cached: boolean): Bundle {
@@ -199,8 +202,8 @@ interface ReadByBuild {
   readonly installed: Stamps;
 }
 
-function readByBuild(options: BundleOptions, built: Built, seen?: Map<string, string>): ReadByBuild {
-  return { inputs: hashInputs(options.projectRoot, built.inputs), installed: installedStamps(options.projectRoot, built.inputs, seen) };
+function readByBuild(options: BundleOptions, built: Built, seen?: Map<string, string>, hashed?: Map<string, string>): ReadByBuild {
+  return { inputs: hashInputs(options.projectRoot, built.inputs, hashed), installed: installedStamps(options.projectRoot, built.inputs, seen) };
 }
 
 /**
@@ -226,7 +229,8 @@ function store(options: BundleOptions, built: Built, zip: Buffer, before: Record
 }
 
 /** The last build's project inputs as they are now: what the check compares, and what a rebuild must still find (see store). */
-const hashesNow = (options: BundleOptions, manifest: CacheManifest | undefined) => hashInputs(options.projectRoot, Object.keys(manifest?.inputs ?? {}));
+const hashesNow = (options: BundleOptions, manifest: CacheManifest | undefined, hashed?: Map<string, string>) =>
+  hashInputs(options.projectRoot, Object.keys(manifest?.inputs ?? {}), hashed);
 
 /** esbuild -> deterministic zip, reusing the last zip when none of the files esbuild read has changed. */
 export function bundleFunction(options: BundleOptions): Bundle {
@@ -247,8 +251,10 @@ export function bundleFunction(options: BundleOptions): Bundle {
  */
 export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bundle[]> {
   const seen = new Map<string, string>();
+  // Project files hashed before the build and after it, apart: comparing the two is what finds a save during it.
+  const [hashedBefore, hashedAfter] = [new Map<string, string>(), new Map<string, string>()];
   const manifests = all.map((options) => cacheManifest(options));
-  const before = all.map((options, i) => hashesNow(options, manifests[i]));
+  const before = all.map((options, i) => hashesNow(options, manifests[i], hashedBefore));
   const hits = all.map((options, i) => {
     const manifest = manifests[i];
     return manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed), seen), before[i]!);
@@ -263,6 +269,6 @@ export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bu
   // Every deflate starts on the thread pool first; this thread hashes and stamps what the build read meanwhile
   // (~1,300 stats: ~40 ms here), instead of after each zip while the pool idles.
   const zips = built.map((b) => b && zipDeterministicAsync(b.files));
-  const read = built.map((b, i) => b && readByBuild(all[i]!, b, seen));
+  const read = built.map((b, i) => b && readByBuild(all[i]!, b, seen, hashedAfter));
   return Promise.all(all.map(async (options, i) => hits[i] ?? store(options, built[i]!, (await zips[i])!, before[i]!, read[i]!)));
 }

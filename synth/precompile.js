@@ -259,11 +259,11 @@ function namingImporters(error, packages) {
 const vendored = (packages) => Object.keys(packages).sort().filter((p) => !NOT_BUNDLED.includes(packageName(p)));
 
 /**
- * @param {string} dir @param {Record<string, string>} packages @param {string} key
+ * @param {string} dir @param {Record<string, string>} packages @param {string[]} bundled vendored(packages)
+ * @param {string} key
  * @returns {Promise<string>}
  */
-async function vendorLayer(dir, packages, key) {
-  const bundled = vendored(packages);
+async function vendorLayer(dir, packages, bundled, key) {
   // Where each package is installed: npm link or a workspace retargets a package without touching its files.
   const installed = [...new Set(bundled.map(packageName))].map(installedAt);
   // And npm's record of the install (see build-cache.js).
@@ -334,7 +334,8 @@ async function precompile(entry) {
   // import different packages (one vendor each, so that they do not rebuild each other's).
   const dir = path.join(cacheRoot, "entries", sha1(`${ROOT}\0${entry}`).slice(0, 16));
   const app = appLayer(dir, entry, key);
-  return { app: app.file, vendor: await vendorLayer(dir, app.packages, key), vendored: vendored(app.packages) };
+  const bundled = vendored(app.packages);
+  return { app: app.file, vendor: await vendorLayer(dir, app.packages, bundled, key), vendored: bundled };
 }
 
 module.exports = { precompile, ROOT, REQUIRE_SYMBOL };
