@@ -2,8 +2,8 @@ import { rmSync } from "node:fs";
 import { applyChange, copyProject, runAsync, sharedBundleDir } from "./project-copy";
 
 // The four everyday changes of __tests__/design/changes.test.ts applied together to one copy of the project: its
-// type check and its stack, policy, config and delivery tests pass without a test being edited. The type check and
-// jest run side by side (each uses about one core).
+// type check (`npm run typecheck`, the copy's own) and its stack, policy, config and delivery tests pass without a
+// test being edited. The type check and jest run side by side.
 let copy: string;
 afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
@@ -11,7 +11,7 @@ test("all four changes together pass tsc and the stack, policy, config and deliv
   copy = copyProject();
   for (const change of ["images-function", "delete-route", "staging-environment", "lifecycle-expiry"]) applyChange(copy, change);
   const [tsc, jest] = await Promise.all([
-    runAsync(copy, ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."]),
+    runAsync(copy, ["scripts/typecheck.js"]),
     // Snapshots are rewritten in the copy (-u): what is tested is every property assertion, for every environment.
     runAsync(copy, [
       "node_modules/jest/bin/jest.js", "--ci=false", "-u", "--silent",

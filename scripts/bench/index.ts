@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     "",
     "## Synthesis: all four dev stacks",
     "",
-    `Each variant is a fresh process per run (${runs} run(s), variants taken in rounds so a slow spell of the machine hits all alike, each round in another fixed-seed order so no variant always follows the same one, each run after a ${SETTLE_MS / 1000} s pause: straight after a heavy process a synth here ran ~50–100 ms slower); wall time measured outside, peak RSS reported by the process (not for npx). Every variant synthesizes this project's app; only the way it is run differs. "reused": handlers unchanged, their bundles come from the cache; "rebuilt": every handler bundled and zipped again (DDN_BUNDLE_CACHE=off). The template's own app command is \`npx ts-node main.ts\`; the direct rows run it as \`node -r ts-node/register\` so that npx's start is not counted against it.`,
+    `Each variant is a fresh process per run (${runs} run(s), variants taken in rounds so a slow spell of the machine hits all alike, each round in another fixed-seed order so no variant always follows the same one, each run after a ${SETTLE_MS / 1000} s pause: straight after a heavy process a synth here ran ~50–100 ms slower); wall time measured outside, peak RSS reported by the process (not for npx). Every variant synthesizes this project's app; only the way it is run differs. "reused": handlers unchanged, their bundles come from the cache; "rebuilt": every handler bundled and zipped again (DDN_BUNDLE_CACHE=off). The template's own app command is \`npx ts-node main.ts\`; the direct rows run it as \`node -r ts-node/register\` so that npx's start is not counted against it. ts-node compiles with TypeScript 5.9, the template's (\`TS_NODE_COMPILER=typescript-5\`): the project's own type check is TypeScript 7, which ts-node cannot load.`,
     "",
     "| variant | bundles | command | wall min / median / max (ms) | peak RSS min / median / max (MB) |",
     "|---|---|---|---|---|",
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     "",
     ...(tests
       ? [
-          `\`npm test\` = type check ${tests.typecheckSeconds.toFixed(1)} s (${tests.typecheckIncrementalSeconds.toFixed(1)} s incremental, nothing changed) + jest. Jest without the Terraform and browser suites: **${tests.lightSeconds.toFixed(1)} s** wall; the Terraform and browser suites: ${tests.heavySeconds.toFixed(1)} s (${tests.workers} jest workers here).`,
+          `\`npm test\` = type check ${tests.typecheckSeconds.toFixed(1)} s + jest. Jest without the Terraform and browser suites: **${tests.lightSeconds.toFixed(1)} s** wall; the Terraform and browser suites: ${tests.heavySeconds.toFixed(1)} s (${tests.workers} jest workers here).`,
           "",
           "| suite | tests | seconds |",
           "|---|---|---|",

@@ -13,9 +13,8 @@ export interface SuiteCost {
 }
 
 export interface TestCosts {
-  /** scripts/typecheck.js without its build info (a fresh checkout), then again with nothing changed. */
+  /** scripts/typecheck.js (`npm run typecheck`). */
   readonly typecheckSeconds: number;
-  readonly typecheckIncrementalSeconds: number;
   /** jest wall time of every suite but the Terraform and browser ones. */
   readonly lightSeconds: number;
   /** jest wall time of the Terraform and browser suites. */
@@ -39,13 +38,9 @@ interface JestJson {
 export function testCosts(): TestCosts | undefined {
   const dir = scratchDir("tests");
   try {
-    // The bench's own build info: the first check is a fresh checkout's, the second an unchanged project's.
-    const typecheck = () => timed(["scripts/typecheck.js"], { DDN_TSBUILDINFO: path.join(dir, "tsconfig.tsbuildinfo") });
-    progress("npm test: type check (fresh)");
-    const tsc = typecheck();
+    progress("npm test: type check");
+    const tsc = timed(["scripts/typecheck.js"]);
     if (tsc.status !== 0) return undefined;
-    progress("npm test: type check (incremental, nothing changed)");
-    const incremental = typecheck();
     const jest = (name: string, pattern: string[]) => {
       progress(`npm test: jest (${name} suites)`);
       const file = path.join(dir, `${name}.json`);
@@ -58,7 +53,7 @@ export function testCosts(): TestCosts | undefined {
     const suites = [...light.results, ...heavy.results]
       .map((t) => ({ suite: path.relative(ROOT, t.name), tests: t.assertionResults.length, seconds: (t.endTime - t.startTime) / 1000 }))
       .sort((a, b) => b.seconds - a.seconds);
-    return { typecheckSeconds: tsc.seconds, typecheckIncrementalSeconds: incremental.seconds, lightSeconds: light.seconds, heavySeconds: heavy.seconds, suites, workers: (require(path.join(ROOT, "jest.config.js")) as { maxWorkers: number }).maxWorkers };
+    return { typecheckSeconds: tsc.seconds, lightSeconds: light.seconds, heavySeconds: heavy.seconds, suites, workers: (require(path.join(ROOT, "jest.config.js")) as { maxWorkers: number }).maxWorkers };
   } catch (error) {
     progress(String(error instanceof Error ? error.message : error));
     return undefined;
