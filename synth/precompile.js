@@ -166,8 +166,10 @@ function removeOrphans(entriesDir) {
 
 /** Generated programs (see stdin below): not files. */
 const PROGRAMS = ["precompiled-entry.js", "precompiled-vendor.js"];
-/** Inputs esbuild read, without the generated program. @param {import("esbuild").Metafile | undefined} metafile */
-const inputsOf = (metafile) => Object.keys(metafile?.inputs ?? {}).filter((f) => !PROGRAMS.includes(f));
+/** The namespace of the vendor's generated loaders (see lazyPackages): not files either. */
+const LAZY_NAMESPACE = "lazy";
+/** Inputs esbuild read, without the generated programs. @param {import("esbuild").Metafile | undefined} metafile */
+const inputsOf = (metafile) => Object.keys(metafile?.inputs ?? {}).filter((f) => !PROGRAMS.includes(f) && !f.startsWith(`${LAZY_NAMESPACE}:`));
 
 /** @type {Partial<import("esbuild").BuildOptions>} */
 const COMMON = {
@@ -236,6 +238,32 @@ const installedPaths = {
 };
 
 /**
+ * Packages the vendor evaluates at their first call instead of when their importer loads (each must export one
+ * function, its only use). cdktf requires archiver at load, yet zips only in a child process running cdktf's
+ * installed file (archiveSync; see installedPaths), never in this one: ~200 modules, ~20 ms of a warm synth.
+ */
+const LAZY_PACKAGES = ["archiver"];
+
+/** @type {import("esbuild").Plugin} */
+const lazyPackages = {
+  name: "lazy-packages",
+  setup(build) {
+    const filter = new RegExp(`^(${LAZY_PACKAGES.join("|")})$`);
+    build.onResolve({ filter }, async (args) => {
+      if (args.pluginData === LAZY_NAMESPACE) return undefined;
+      const real = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: LAZY_NAMESPACE });
+      return real.errors.length > 0 ? { errors: real.errors } : { path: real.path, namespace: LAZY_NAMESPACE };
+    });
+    // The package stays in the bundle: esbuild evaluates a bundled CommonJS module at its first require.
+    build.onLoad({ filter: /.*/, namespace: LAZY_NAMESPACE }, (args) => ({
+      contents: `module.exports = function () { return require(${JSON.stringify(args.path)}).apply(this, arguments); };`,
+      resolveDir: path.dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
+/**
  * An import the vendor cannot resolve is an error of the project file that imports it, not of the generated program.
  * @param {unknown} error @param {Record<string, string>} packages
  */
@@ -283,7 +311,7 @@ async function vendorLayer(dir, packages, bundled, key) {
     // would instead wrap every closure cdktf creates while resolving tokens in a defineProperty call.
     keepNames: false,
     outfile: path.join(dir, "vendor.js"),
-    plugins: [installedPaths],
+    plugins: [lazyPackages, installedPaths],
   }).catch((/** @type {unknown} */ error) => {
     throw namingImporters(error, packages);
   });
