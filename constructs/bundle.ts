@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
-import { changedDuringBuild, installedEsbuildVersion, MISSING, notRecorded, npmRecordHash, statStamp } from "../synth/build-cache";
+import { contentHash, installedEsbuildVersion, npmRecordHash, recordable, statStamp } from "../synth/build-cache";
 import { esbuildService } from "../synth/esbuild-service";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
@@ -62,9 +62,6 @@ interface CacheManifest {
 
 const sha1 = (data: Buffer | string) => createHash("sha1").update(data).digest("hex");
 
-/** Loaded on the first cache miss: a synth that reuses every bundle never pays for loading esbuild (~50 ms here). */
-const esbuild = esbuildService;
-
 function cacheKey(entry: string): string {
   // layout 2: symbols named from the project root (outbase), whether built alone or together.
   return sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), ESBUILD_OPTIONS, entry, zip: 1, layout: 2 }));
@@ -93,8 +90,6 @@ function once(taken: Map<string, string>, file: string, take: (file: string) => 
 function installedStamps(projectRoot: string, files: readonly string[], seen = new Map<string, string>()): Stamps {
   return Object.fromEntries(files.filter(isDependency).map((f) => [f, once(seen, path.resolve(projectRoot, f), statStamp)]));
 }
-
-const contentHash = (file: string) => (existsSync(file) ? sha1(readFileSync(file)) : MISSING);
 
 /**
  * Content hashes of the project files among these (installed ones are stamped instead); "missing" where none.
@@ -207,21 +202,20 @@ function readByBuild(options: BundleOptions, built: Built, seen?: Map<string, st
 }
 
 /**
- * Writes the zip, and its manifest unless an input is gone or changed while esbuild ran (see changedDuringBuild):
- * without a manifest the next check builds again. `before`: the project inputs' hashes from before the build.
+ * Writes the zip, and its manifest unless an input is gone or changed while esbuild ran (see recordable in
+ * synth/build-cache.js): without a manifest the next check builds again. `before`: the project inputs' hashes from
+ * before the build.
  */
 function store(options: BundleOptions, built: Built, zip: Buffer, before: Record<string, string>, { inputs, installed }: ReadByBuild): Bundle {
   const js = built.files.find((f) => f.name === "index.js");
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
-  const changed = changedDuringBuild(before, inputs);
-  if (changed.length > 0) process.stderr.write(notRecorded(changed));
-  const recordable = changed.length === 0 && !Object.values(inputs).includes(MISSING);
+  const recorded = recordable(before, inputs);
   mkdirSync(options.outDir, { recursive: true });
-  if (!recordable) rmSync(manifestPathOf(options), { force: true });
+  if (!recorded) rmSync(manifestPathOf(options), { force: true });
   const zipPath = zipPathOf(options);
   writeFileAtomic(zipPath, zip);
   const bytes = { js: js.data.length, zip: zip.length };
-  if (recordable) {
+  if (recorded) {
     const manifest: CacheManifest = { key: cacheKey(options.entry), inputs, dependencies: npmRecordHash(options.projectRoot), installed, bytes };
     writeFileAtomic(manifestPathOf(options), JSON.stringify(manifest));
   }
@@ -238,7 +232,7 @@ export function bundleFunction(options: BundleOptions): Bundle {
   const before = hashesNow(options, manifest);
   const hit = manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed)), before);
   if (hit) return hit;
-  const b = builtEntry(options.projectRoot, options.entry, esbuild().buildSync(buildOptions(options.projectRoot, [options.entry])));
+  const b = builtEntry(options.projectRoot, options.entry, esbuildService().buildSync(buildOptions(options.projectRoot, [options.entry])));
   const zip = zipDeterministic(b.files);
   return store(options, b, zip, before, readByBuild(options, b));
 }
@@ -263,7 +257,7 @@ export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bu
   const results = new Map<string, Esbuild.BuildResult<{ metafile: true }>>();
   for (const projectRoot of new Set(misses.map((o) => o.projectRoot))) {
     const entries = [...new Set(misses.filter((o) => o.projectRoot === projectRoot).map((o) => o.entry))];
-    results.set(projectRoot, await esbuild().build(buildOptions(projectRoot, entries)));
+    results.set(projectRoot, await esbuildService().build(buildOptions(projectRoot, entries)));
   }
   const built = all.map((options, i) => (hits[i] ? undefined : builtEntry(options.projectRoot, options.entry, results.get(options.projectRoot)!)));
   // Every deflate starts on the thread pool first; this thread hashes and stamps what the build read meanwhile

@@ -1,6 +1,7 @@
 // @ts-check
-// Where the build caches live, and how they tell that installed packages changed. One rule for both caches:
-// synth/precompile.js (the launcher's compiled files) and constructs/bundle.ts (the handler zips).
+// Where the build caches live, how they tell that their inputs changed, and when a build may be recorded. One rule
+// for both caches: synth/precompile.js (the launcher's compiled files) and constructs/bundle.ts (the handler zips).
+// - project files, by content hash;
 // - npm's record of the install, by content: a new install can change what an import resolves to without touching
 //   the files read last time (a nested copy of a package, say);
 // - each installed file's size and mtime (stat, not read: there are thousands), so a patch made by hand inside
@@ -54,6 +55,17 @@ function npmRecordHash(root) {
 /** The stamp of a file that is not there. */
 const MISSING = "missing";
 
+/** SHA-1 of a project file's content (a few dozen: read them), or MISSING. @param {string} file absolute @returns {string} */
+function contentHash(file) {
+  try {
+    return createHash("sha1").update(readFileSync(file)).digest("hex");
+  } catch (error) {
+    const code = /** @type {NodeJS.ErrnoException} */ (error).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return MISSING;
+    throw error;
+  }
+}
+
 /** Size and mtime of an installed file, or MISSING. @param {string} file absolute @returns {string} */
 function statStamp(file) {
   const st = statSync(file, { throwIfNoEntry: false });
@@ -72,9 +84,16 @@ function changedDuringBuild(before, after) {
   return Object.keys(after).filter((file) => Object.hasOwn(before, file) && before[file] !== after[file]);
 }
 
-/** Why a build is not recorded (see changedDuringBuild). @param {readonly string[]} files @returns {string} */
-function notRecorded(files) {
-  return `${files.join(", ")} changed while being compiled: used this once, compiled again at the next run\n`;
+/**
+ * Whether a build may be recorded: none of its inputs is gone, none changed while it ran (see changedDuringBuild;
+ * those are named on stderr). Unrecorded, it is used this once and built again at the next run.
+ * @param {Readonly<Record<string, string>>} before @param {Readonly<Record<string, string>>} after
+ * @returns {boolean}
+ */
+function recordable(before, after) {
+  const changed = changedDuringBuild(before, after);
+  if (changed.length > 0) process.stderr.write(`${changed.join(", ")} changed while being compiled: used this once, compiled again at the next run\n`);
+  return changed.length === 0 && !Object.values(after).includes(MISSING);
 }
 
 /** @type {string | undefined} */
@@ -87,4 +106,4 @@ function installedEsbuildVersion() {
   return (esbuildVersion ??= JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")).version);
 }
 
-module.exports = { bundleCacheDir, changedDuringBuild, installedEsbuildVersion, MISSING, notRecorded, npmRecordHash, statStamp, NPM_RECORDS };
+module.exports = { bundleCacheDir, contentHash, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp, NPM_RECORDS };

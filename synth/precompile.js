@@ -11,7 +11,7 @@ const { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync
 const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
-const { bundleCacheDir, changedDuringBuild, installedEsbuildVersion, MISSING, notRecorded, npmRecordHash, statStamp } = require("./build-cache");
+const { bundleCacheDir, contentHash, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp } = require("./build-cache");
 const { esbuildService } = require("./esbuild-service");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -76,7 +76,7 @@ function installedAt(name) {
 }
 
 /** @param {string} file content hashes of project files */
-const contentStamp = (file) => (existsSync(absolute(file)) ? sha1(readFileSync(absolute(file))) : MISSING);
+const contentStamp = (file) => contentHash(absolute(file));
 /** @param {string} file size and mtime of installed files (hundreds of them: stat, do not read) */
 const installedStamp = (file) => statStamp(absolute(file));
 
@@ -127,16 +127,13 @@ function store(dir, name, result, record, before) {
   const map = result.outputFiles?.find((f) => f.path.endsWith(".js.map"));
   if (!js || !map) throw new Error(`esbuild produced no ${name}.js`);
   const output = `${name}-${sha1(js.contents).slice(0, 16)}.js`;
-  const changed = changedDuringBuild(before, record.inputs);
-  if (changed.length > 0) process.stderr.write(notRecorded(changed));
-  const recordable = changed.length === 0 && !Object.values(record.inputs).includes(MISSING);
+  const recorded = recordable(before, record.inputs);
   mkdirSync(dir, { recursive: true });
-  if (!recordable) rmSync(path.join(dir, `${name}.manifest.json`), { force: true });
+  if (!recorded) rmSync(path.join(dir, `${name}.manifest.json`), { force: true });
   writeAtomic(path.join(dir, `${output}.map`), map.contents);
   writeAtomic(path.join(dir, output), `${js.text}//# sourceMappingURL=${output}.map\n`);
-  if (recordable) writeAtomic(path.join(dir, `${name}.manifest.json`), JSON.stringify({ ...record, root: ROOT, output }));
+  if (recorded) writeAtomic(path.join(dir, `${name}.manifest.json`), JSON.stringify({ ...record, root: ROOT, output }));
   removeOlder(dir, name, output);
-  removeOrphans(path.dirname(dir));
   return path.join(dir, output);
 }
 
@@ -189,7 +186,7 @@ const COMMON = {
 
 /**
  * @param {string} dir @param {string} entry @param {string} key
- * @returns {{ file: string, packages: Record<string, string> }}
+ * @returns {{ file: string, packages: Record<string, string>, compiled: boolean }} compiled: not reused from the cache
  */
 function appLayer(dir, entry, key) {
   const names = declarationNames();
@@ -197,7 +194,7 @@ function appLayer(dir, entry, key) {
   const manifest = readManifest(dir, "entry");
   // Taken once: what the check compares, and what a compile must still find (see store).
   const before = stampAll(Object.keys(manifest?.inputs ?? {}), contentStamp);
-  if (isFresh(manifest, dir, appKey, (file) => before[file] ?? contentStamp(file))) return { file: path.join(dir, manifest.output), packages: manifest.packages };
+  if (isFresh(manifest, dir, appKey, (file) => before[file] ?? contentStamp(file))) return { file: path.join(dir, manifest.output), packages: manifest.packages, compiled: false };
 
   const esbuild = esbuildService();
   const result = esbuild.buildSync({
@@ -216,7 +213,7 @@ function appLayer(dir, entry, key) {
     for (const i of input.imports) if (i.external && !isBuiltin(i.path) && !i.path.startsWith("<")) packages[i.path] ??= file;
   }
   const file = store(dir, "entry", result, { key: appKey, inputs: stampAll(inputsOf(result.metafile), contentStamp), packages }, before);
-  return { file, packages };
+  return { file, packages, compiled: true };
 }
 
 /**
@@ -289,7 +286,7 @@ const vendored = (packages) => Object.keys(packages).sort().filter((p) => !NOT_B
 /**
  * @param {string} dir @param {Record<string, string>} packages @param {string[]} bundled vendored(packages)
  * @param {string} key
- * @returns {Promise<string>}
+ * @returns {Promise<{ file: string, compiled: boolean }>} compiled: neither reused nor adopted
  */
 async function vendorLayer(dir, packages, bundled, key) {
   // Where each package is installed: npm link or a workspace retargets a package without touching its files.
@@ -298,9 +295,9 @@ async function vendorLayer(dir, packages, bundled, key) {
   const vendorKey = sha1(JSON.stringify({ key, bundled, installed, npmRecords: npmRecordHash(ROOT) }));
   const manifest = readManifest(dir, "vendor");
   const before = stampAll(Object.keys(manifest?.inputs ?? {}), installedStamp);
-  if (isFresh(manifest, dir, vendorKey, (file) => before[file] ?? installedStamp(file))) return path.join(dir, manifest.output);
+  if (isFresh(manifest, dir, vendorKey, (file) => before[file] ?? installedStamp(file))) return { file: path.join(dir, manifest.output), compiled: false };
   const adopted = adoptVendor(dir, vendorKey);
-  if (adopted) return adopted;
+  if (adopted) return { file: adopted, compiled: false };
 
   const esbuild = esbuildService();
   const result = await esbuild.build({
@@ -317,7 +314,7 @@ async function vendorLayer(dir, packages, bundled, key) {
   });
   // Absolute: another copy of the project may adopt this vendor (see adoptVendor) and check the same files.
   const record = { key: vendorKey, inputs: stampAll(inputsOf(result.metafile).map(absolute), installedStamp), packages };
-  return store(dir, "vendor", result, record, before);
+  return { file: store(dir, "vendor", result, record, before), compiled: true };
 }
 
 /**
@@ -363,7 +360,9 @@ async function precompile(entry) {
   const dir = path.join(cacheRoot, "entries", sha1(`${ROOT}\0${entry}`).slice(0, 16));
   const app = appLayer(dir, entry, key);
   const bundled = vendored(app.packages);
-  return { app: app.file, vendor: await vendorLayer(dir, app.packages, bundled, key), vendored: bundled };
+  const vendor = await vendorLayer(dir, app.packages, bundled, key);
+  if (app.compiled || vendor.compiled) removeOrphans(path.dirname(dir));
+  return { app: app.file, vendor: vendor.file, vendored: bundled };
 }
 
 module.exports = { precompile, ROOT, REQUIRE_SYMBOL };
