@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
-import { contentHash, installedEsbuildVersion, npmRecordHash, recordable, statStamp } from "../synth/build-cache";
+import { buildStart, contentHash, installedEsbuildVersion, npmRecordHash, recordable, statStamp } from "../synth/build-cache";
 import { esbuildService } from "../synth/esbuild-service";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
@@ -127,10 +127,10 @@ function cacheManifest(options: BundleOptions): CacheManifest | undefined {
 }
 
 /** The last zip, if nothing it was built from changed: settings, npm's install, installed files, project files. */
-function reuse(options: BundleOptions, manifest: CacheManifest, installedNow: Stamps, inputsNow: Stamps): Bundle | undefined {
+function reuse(options: BundleOptions, manifest: CacheManifest, now: InputStamps): Bundle | undefined {
   if (manifest.key !== cacheKey(options.entry) || manifest.dependencies !== npmRecordHash(options.projectRoot)) return undefined;
-  if (Object.entries(manifest.installed).some(([file, stamp]) => installedNow[file] !== stamp)) return undefined;
-  if (Object.entries(manifest.inputs).some(([file, hash]) => inputsNow[file] !== hash)) return undefined;
+  if (Object.entries(manifest.installed).some(([file, stamp]) => now.installed[file] !== stamp)) return undefined;
+  if (Object.entries(manifest.inputs).some(([file, hash]) => now.inputs[file] !== hash)) return undefined;
   try {
     return describe(zipPathOf(options), readFileSync(zipPathOf(options)), manifest.bytes, true);
   } catch {
@@ -191,25 +191,27 @@ function builtEntry(projectRoot: string, entry: string, result: Esbuild.BuildRes
   return { files: files.map((f) => ({ name: path.basename(f.path), data: data(f) })), inputs: [...inputs] };
 }
 
-/** What a build read, as it is once the build is done: the project inputs' hashes, the installed files' stamps. */
-interface ReadByBuild {
+/** The project inputs' hashes and the installed files' stamps, at one moment: before a build, or once it is done. */
+interface InputStamps {
   readonly inputs: Record<string, string>;
   readonly installed: Stamps;
 }
 
-function readByBuild(options: BundleOptions, built: Built, seen?: Map<string, string>, hashed?: Map<string, string>): ReadByBuild {
+/** What a build read, as it is once the build is done. */
+function readByBuild(options: BundleOptions, built: Built, seen?: Map<string, string>, hashed?: Map<string, string>): InputStamps {
   return { inputs: hashInputs(options.projectRoot, built.inputs, hashed), installed: installedStamps(options.projectRoot, built.inputs, seen) };
 }
 
 /**
  * Writes the zip, and its manifest unless an input is gone or changed while esbuild ran (see recordable in
- * synth/build-cache.js): without a manifest the next check builds again. `before`: the project inputs' hashes from
- * before the build.
+ * synth/build-cache.js): without a manifest the next check builds again. `before`: what the cache check stamped
+ * before the build; `since`: buildStart() before it.
  */
-function store(options: BundleOptions, built: Built, zip: Buffer, before: Record<string, string>, { inputs, installed }: ReadByBuild): Bundle {
+function store(options: BundleOptions, built: Built, zip: Buffer, before: InputStamps, { inputs, installed }: InputStamps, since: number): Bundle {
   const js = built.files.find((f) => f.name === "index.js");
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
-  const recorded = recordable(before, inputs);
+  const build = { since, absolute: (file: string) => path.resolve(options.projectRoot, file) };
+  const recorded = [recordable(before.inputs, inputs, build), recordable(before.installed, installed, build)].every(Boolean);
   mkdirSync(options.outDir, { recursive: true });
   if (!recorded) rmSync(manifestPathOf(options), { force: true });
   const zipPath = zipPathOf(options);
@@ -222,19 +224,26 @@ function store(options: BundleOptions, built: Built, zip: Buffer, before: Record
   return describe(zipPath, zip, bytes, false);
 }
 
-/** The last build's project inputs as they are now: what the check compares, and what a rebuild must still find (see store). */
-const hashesNow = (options: BundleOptions, manifest: CacheManifest | undefined, hashed?: Map<string, string>) =>
-  hashInputs(options.projectRoot, Object.keys(manifest?.inputs ?? {}), hashed);
+/**
+ * The last build's inputs as they are now: what the check compares, and what a rebuild must still find (see store).
+ * `seen` and `hashed` keep them for the files this call reads again after a build (see installedStamps, hashInputs).
+ */
+const stampsNow = (options: BundleOptions, manifest: CacheManifest | undefined, seen: Map<string, string>, hashed?: Map<string, string>): InputStamps => ({
+  inputs: hashInputs(options.projectRoot, Object.keys(manifest?.inputs ?? {}), hashed),
+  installed: installedStamps(options.projectRoot, Object.keys(manifest?.installed ?? {}), seen),
+});
 
 /** esbuild -> deterministic zip, reusing the last zip when none of the files esbuild read has changed. */
 export function bundleFunction(options: BundleOptions): Bundle {
   const manifest = cacheManifest(options);
-  const before = hashesNow(options, manifest);
-  const hit = manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed)), before);
+  const seen = new Map<string, string>();
+  const before = stampsNow(options, manifest, seen);
+  const hit = manifest && reuse(options, manifest, before);
   if (hit) return hit;
+  const since = buildStart();
   const b = builtEntry(options.projectRoot, options.entry, esbuildService().buildSync(buildOptions(options.projectRoot, [options.entry])));
   const zip = zipDeterministic(b.files);
-  return store(options, b, zip, before, readByBuild(options, b));
+  return store(options, b, zip, before, readByBuild(options, b, seen), since);
 }
 
 /**
@@ -248,12 +257,10 @@ export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bu
   // Project files hashed before the build and after it, apart: comparing the two is what finds a save during it.
   const [hashedBefore, hashedAfter] = [new Map<string, string>(), new Map<string, string>()];
   const manifests = all.map((options) => cacheManifest(options));
-  const before = all.map((options, i) => hashesNow(options, manifests[i], hashedBefore));
-  const hits = all.map((options, i) => {
-    const manifest = manifests[i];
-    return manifest && reuse(options, manifest, installedStamps(options.projectRoot, Object.keys(manifest.installed), seen), before[i]!);
-  });
+  const before = all.map((options, i) => stampsNow(options, manifests[i], seen, hashedBefore));
+  const hits = all.map((options, i) => manifests[i] && reuse(options, manifests[i], before[i]!));
   const misses = all.filter((_options, i) => !hits[i]);
+  const since = buildStart();
   const results = new Map<string, Esbuild.BuildResult<{ metafile: true }>>();
   for (const projectRoot of new Set(misses.map((o) => o.projectRoot))) {
     const entries = [...new Set(misses.filter((o) => o.projectRoot === projectRoot).map((o) => o.entry))];
@@ -264,5 +271,5 @@ export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bu
   // (~1,300 stats: ~40 ms here), instead of after each zip while the pool idles.
   const zips = built.map((b) => b && zipDeterministicAsync(b.files));
   const read = built.map((b, i) => b && readByBuild(all[i]!, b, seen, hashedAfter));
-  return Promise.all(all.map(async (options, i) => hits[i] ?? store(options, built[i]!, (await zips[i])!, before[i]!, read[i]!)));
+  return Promise.all(all.map(async (options, i) => hits[i] ?? store(options, built[i]!, (await zips[i])!, before[i]!, read[i]!, since)));
 }

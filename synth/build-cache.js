@@ -72,26 +72,45 @@ function statStamp(file) {
   return st ? `${st.size}:${st.mtimeMs}` : MISSING;
 }
 
+/** Linux stamps a file from a clock up to one tick (4-10 ms) behind Date.now(): an edit made just after a build
+ * started may carry an mtime just before it. */
+const CLOCK_SLACK_MS = 50;
+/** The moment a build starts, in the clock files are stamped by. @returns {number} */
+const buildStart = () => Date.now() - CLOCK_SLACK_MS;
+
 /**
- * The files whose stamp after a build differs from the one the cache check took before it. Pitfall: stamps taken
- * after a build describe the files as they are then, not as the build read them: a file saved while the build ran
- * would be recorded as built, and the stale output reused until its next edit. Such a build is used this once and
- * not recorded. Files the last build did not read (a new import) have no stamp from before and are not seen here.
- * @param {Readonly<Record<string, string>>} before @param {Readonly<Record<string, string>>} after
+ * Whether a file was modified after `since` and before now: a date in the future (a clock skewed elsewhere) is not
+ * an edit made during the build, and would otherwise keep its builds from ever being recorded.
+ * @param {string} file absolute @param {number} since
+ */
+function modifiedSince(file, since) {
+  const mtime = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  return mtime !== undefined && mtime >= since && mtime <= Date.now() + CLOCK_SLACK_MS;
+}
+
+/**
+ * The inputs that may have changed while the build ran. Pitfall: stamps taken after a build describe the files as they
+ * are then, not as the build read them: a file saved while the build ran would be recorded as built, and the stale
+ * output reused until its next edit. A file stamped before the build too is compared by stamp; one the last build did
+ * not read (a new import, or every file of a first build) by its mtime: modified after the build started, esbuild may
+ * have read it before the edit (git's "racily clean" rule).
+ * @param {Readonly<Record<string, string>>} before the stamps the cache check took @param {Readonly<Record<string, string>>} after
+ * @param {{ since: number, absolute: (file: string) => string }} build buildStart() before it, and where its files are
  * @returns {string[]}
  */
-function changedDuringBuild(before, after) {
-  return Object.keys(after).filter((file) => Object.hasOwn(before, file) && before[file] !== after[file]);
+function changedDuringBuild(before, after, build) {
+  return Object.keys(after).filter((file) => (Object.hasOwn(before, file) ? before[file] !== after[file] : modifiedSince(build.absolute(file), build.since)));
 }
 
 /**
  * Whether a build may be recorded: none of its inputs is gone, none changed while it ran (see changedDuringBuild;
  * those are named on stderr). Unrecorded, it is used this once and built again at the next run.
  * @param {Readonly<Record<string, string>>} before @param {Readonly<Record<string, string>>} after
+ * @param {{ since: number, absolute: (file: string) => string }} build
  * @returns {boolean}
  */
-function recordable(before, after) {
-  const changed = changedDuringBuild(before, after);
+function recordable(before, after, build) {
+  const changed = changedDuringBuild(before, after, build);
   if (changed.length > 0) process.stderr.write(`${changed.join(", ")} changed while being compiled: used this once, compiled again at the next run\n`);
   return changed.length === 0 && !Object.values(after).includes(MISSING);
 }
@@ -106,4 +125,4 @@ function installedEsbuildVersion() {
   return (esbuildVersion ??= JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")).version);
 }
 
-module.exports = { bundleCacheDir, contentHash, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp, NPM_RECORDS };
+module.exports = { buildStart, bundleCacheDir, contentHash, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp, NPM_RECORDS };

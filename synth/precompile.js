@@ -11,7 +11,7 @@ const { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync
 const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
-const { bundleCacheDir, contentHash, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp } = require("./build-cache");
+const { buildStart, bundleCacheDir, contentHash, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp } = require("./build-cache");
 const { esbuildService } = require("./esbuild-service");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -121,13 +121,14 @@ function writeAtomic(file, data) {
  * @param {import("esbuild").BuildResult} result
  * @param {Omit<Manifest, "output" | "root">} record
  * @param {Record<string, string>} before the stamps of the last build's inputs, taken before this one
+ * @param {number} since buildStart() before this one
  */
-function store(dir, name, result, record, before) {
+function store(dir, name, result, record, before, since) {
   const js = result.outputFiles?.find((f) => f.path.endsWith(".js"));
   const map = result.outputFiles?.find((f) => f.path.endsWith(".js.map"));
   if (!js || !map) throw new Error(`esbuild produced no ${name}.js`);
   const output = `${name}-${sha1(js.contents).slice(0, 16)}.js`;
-  const recorded = recordable(before, record.inputs);
+  const recorded = recordable(before, record.inputs, { since, absolute });
   mkdirSync(dir, { recursive: true });
   if (!recorded) rmSync(path.join(dir, `${name}.manifest.json`), { force: true });
   writeAtomic(path.join(dir, `${output}.map`), map.contents);
@@ -197,6 +198,7 @@ function appLayer(dir, entry, key) {
   if (isFresh(manifest, dir, appKey, (file) => before[file] ?? contentStamp(file))) return { file: path.join(dir, manifest.output), packages: manifest.packages, compiled: false };
 
   const esbuild = esbuildService();
+  const since = buildStart();
   const result = esbuild.buildSync({
     ...COMMON,
     stdin: { contents: appProgram(entry, names), resolveDir: ROOT, sourcefile: PROGRAMS[0], loader: "js" },
@@ -212,7 +214,7 @@ function appLayer(dir, entry, key) {
     // "<runtime>": esbuild's own helpers, not a package.
     for (const i of input.imports) if (i.external && !isBuiltin(i.path) && !i.path.startsWith("<")) packages[i.path] ??= file;
   }
-  const file = store(dir, "entry", result, { key: appKey, inputs: stampAll(inputsOf(result.metafile), contentStamp), packages }, before);
+  const file = store(dir, "entry", result, { key: appKey, inputs: stampAll(inputsOf(result.metafile), contentStamp), packages }, before, since);
   return { file, packages, compiled: true };
 }
 
@@ -300,6 +302,7 @@ async function vendorLayer(dir, packages, bundled, key) {
   if (adopted) return { file: adopted, compiled: false };
 
   const esbuild = esbuildService();
+  const since = buildStart();
   const result = await esbuild.build({
     ...COMMON,
     stdin: { contents: vendorProgram(bundled), resolveDir: ROOT, sourcefile: PROGRAMS[1], loader: "js" },
@@ -314,7 +317,7 @@ async function vendorLayer(dir, packages, bundled, key) {
   });
   // Absolute: another copy of the project may adopt this vendor (see adoptVendor) and check the same files.
   const record = { key: vendorKey, inputs: stampAll(inputsOf(result.metafile).map(absolute), installedStamp), packages };
-  return { file: store(dir, "vendor", result, record, before), compiled: true };
+  return { file: store(dir, "vendor", result, record, before, since), compiled: true };
 }
 
 /**

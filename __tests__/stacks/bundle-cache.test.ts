@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleFunction, bundleFunctions } from "../../constructs/bundle";
@@ -9,9 +9,19 @@ import type { ZipEntry } from "../../constructs/zip";
 // anything else reuses the zip.
 describe("bundle cache", () => {
   let root: string;
-  const write = (file: string, text: string) => {
+  /** Saved now: a build that started a moment ago does not trust this file (see changedDuringBuild). */
+  const saveNow = (file: string, text: string) => {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     writeFileSync(path.join(root, file), text);
+  };
+  /** As if saved a second earlier (these tests build right after writing). */
+  const backdate = (file: string) => {
+    const { atimeMs, mtimeMs } = statSync(path.join(root, file));
+    utimesSync(path.join(root, file), atimeMs / 1000, (mtimeMs - 1000) / 1000);
+  };
+  const write = (file: string, text: string) => {
+    saveNow(file, text);
+    backdate(file);
   };
   const build = () => bundleFunction({ entry: "src/index.ts", projectRoot: root, outDir: path.join(root, ".cache", "bundle"), cache: true });
 
@@ -113,6 +123,41 @@ describe("bundle cache", () => {
     expect(await bundle(withEditDuringBuild(() => undefined))).toMatchObject({ cached: true, sourceCodeHash: next.sourceCodeHash });
     // What the next call built is the file as saved during the build: a build of it alone gives the same zip.
     expect(bundleFunction({ ...options, outDir: path.join(root, ".cache", `race-${how}-alone`), cache: false }).sourceCodeHash).toBe(next.sourceCodeHash);
+  });
+
+  test.each(["one handler", "many at once"])("a file the last build did not read (a new import), saved while esbuild runs (%s), is built again at the next call", async (how) => {
+    const options = { entry: "src/late-entry.ts", projectRoot: root, outDir: path.join(root, ".cache", `race-new-${how}`), cache: true };
+    const bundle = async (module: typeof import("../../constructs/bundle")) =>
+      how === "one handler" ? module.bundleFunction(options) : (await module.bundleFunctions([options]))[0]!;
+    write("src/late-entry.ts", "import { name } from './words'; export const handler = async () => name;");
+    await bundle(withEditDuringBuild(() => undefined));
+    // The entry now imports a file no build of it read: nothing recorded says what that file held before this build.
+    write(`src/late-${how}.ts`, "export const late = 'saved before the build';");
+    write("src/late-entry.ts", `import { late } from './late-${how}'; export const handler = async () => late;`);
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    let raced;
+    try {
+      raced = await bundle(withEditDuringBuild(() => saveNow(`src/late-${how}.ts`, "export const late = 'saved during the build';")));
+      expect(stderr.mock.calls.map(([text]) => String(text)).join("")).toContain(`src/late-${how}.ts changed while being compiled`);
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(raced.cached).toBe(false);
+    backdate(`src/late-${how}.ts`); // the next call, a second later
+    const next = await bundle(withEditDuringBuild(() => undefined));
+    expect(next.cached).toBe(false);
+    expect(next.sourceCodeHash).not.toBe(raced.sourceCodeHash);
+    expect(await bundle(withEditDuringBuild(() => undefined))).toMatchObject({ cached: true, sourceCodeHash: next.sourceCodeHash });
+    expect(bundleFunction({ ...options, outDir: path.join(root, ".cache", `race-new-${how}-alone`), cache: false }).sourceCodeHash).toBe(next.sourceCodeHash);
+  });
+
+  test("a file dated in the future (a clock skewed elsewhere) does not keep its builds from being recorded", () => {
+    const options = { entry: "src/future-entry.ts", projectRoot: root, outDir: path.join(root, ".cache", "future"), cache: true };
+    write("src/future-entry.ts", "import { name } from './words'; export const handler = async () => name;");
+    const inAnHour = Date.now() / 1000 + 3600;
+    utimesSync(path.join(root, "src/future-entry.ts"), inAnHour, inAnHour);
+    expect(bundleFunction(options).cached).toBe(false);
+    expect(bundleFunction(options).cached).toBe(true);
   });
 
   test("handlers in folders of their own: built together, each zip is the one built alone (the map's names too)", async () => {

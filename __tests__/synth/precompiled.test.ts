@@ -167,7 +167,7 @@ describe("never stale", () => {
   }, 60_000);
 
   test("a source saved while it is compiled runs as compiled this once, and is compiled again at the next run", () => {
-    // Preloaded into the launcher: the file is saved again right after esbuild compiled the app (it read every input).
+    // Preloaded into the launcher: files are saved again right after esbuild compiled the app (it read every input).
     const preload = path.join(work, "save-during-compile.js");
     writeFileSync(
       preload,
@@ -180,30 +180,39 @@ Module._load = function (request, ...rest) {
   if (request !== "esbuild") return loaded;
   return { ...loaded, buildSync(options) {
     const result = loaded.buildSync(options);
-    if (pending) writeFileSync(pending.file, pending.text);
-    pending = undefined;
+    for (const { file, text } of pending) writeFileSync(file, text);
+    pending = [];
     return result;
   } };
 };
 `,
     );
+    const functions = (out: string) => Object.values(stackJson(path.join(copy, ".out", out), "ddn-dev-compute").resource.aws_lambda_function);
+    const race = (out: string, saves: { file: string; text: string }[]) => {
+      const raced = run(copy, ["--require", preload, ...appArgs(copy)], { DDN_ENV: "dev", CDKTF_OUTDIR: path.join(copy, ".out", out), DDN_BUNDLE_DIR: bundles, DDN_TEST_SAVE: JSON.stringify(saves) });
+      expect(raced.status).toBe(0);
+      return raced.stderr;
+    };
+    // A file the last compile read: its hash from before the compile tells.
     const file = path.join(copy, "functions", "status", "function.ts");
     const text = readFileSync(file, "utf8");
     const description = /description: "([^"]+)"/.exec(text)![1]!;
     const saved = (words: string) => text.replace(description, words);
-    const descriptions = (out: string) => Object.values(stackJson(path.join(copy, ".out", out), "ddn-dev-compute").resource.aws_lambda_function).map((f: any) => f.description);
     writeFileSync(file, saved("Saved before the compile"));
-    const raced = run(copy, ["--require", preload, ...appArgs(copy)], {
-      DDN_ENV: "dev",
-      CDKTF_OUTDIR: path.join(copy, ".out", "raced"),
-      DDN_BUNDLE_DIR: bundles,
-      DDN_TEST_SAVE: JSON.stringify({ file, text: saved("Saved while compiling") }),
-    });
-    expect(raced.status).toBe(0);
-    expect(raced.stderr).toContain("functions/status/function.ts changed while being compiled");
-    expect(descriptions("raced")).toContain("Saved before the compile");
+    expect(race("raced", [{ file, text: saved("Saved while compiling") }])).toContain("functions/status/function.ts changed while being compiled");
+    expect(functions("raced")).toContainEqual(expect.objectContaining({ description: "Saved before the compile" }));
     expect(synth("after-race").status).toBe(0);
-    expect(descriptions("after-race")).toContain("Saved while compiling");
+    expect(functions("after-race")).toContainEqual(expect.objectContaining({ description: "Saved while compiling" }));
+
+    // A file no compile read before (a new import): its mtime tells, as nothing recorded says what it held.
+    const imported = path.join(copy, "functions", "status", "timeout.ts");
+    const timeout = (seconds: number) => `export const timeoutSeconds = ${seconds};\n`;
+    writeFileSync(imported, timeout(7));
+    writeFileSync(file, `import { timeoutSeconds } from "./timeout";\n${readFileSync(file, "utf8").replace(/timeoutSeconds: \d+/, "timeoutSeconds")}`);
+    expect(race("raced-new", [{ file: imported, text: timeout(8) }])).toContain("functions/status/timeout.ts changed while being compiled");
+    expect(functions("raced-new")).toContainEqual(expect.objectContaining({ description: "Saved while compiling", timeout: 7 }));
+    expect(synth("after-new").status).toBe(0);
+    expect(functions("after-new")).toContainEqual(expect.objectContaining({ description: "Saved while compiling", timeout: 8 }));
   }, 60_000);
 
   test("a new function folder is compiled in (the registry finds it without an edit)", () => {
