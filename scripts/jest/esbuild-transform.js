@@ -1,7 +1,12 @@
 // Transpile-only jest transformer: TypeScript and ES modules (jose ships ESM only) to CommonJS with esbuild.
 // Types are checked separately by `tsc --noEmit`.
-const { transformSync } = require("esbuild");
+const { transformSync, version } = require("esbuild");
 const { createHash } = require("node:crypto");
+const { readFileSync } = require("node:fs");
+
+/** Jest keeps transformed files across runs by this key: what esbuild turns a file into depends on its version
+ * and on this file's settings, so a new esbuild or a changed setting must not meet a transform cached before it. */
+const TRANSFORMER = createHash("sha1").update(version).update(readFileSync(__filename)).digest("hex");
 
 module.exports = {
   process(source, filename) {
@@ -18,6 +23,6 @@ module.exports = {
     return { code: out.code };
   },
   getCacheKey(source, filename) {
-    return createHash("sha1").update("esbuild-transform-v1").update(filename).update(source).digest("hex");
+    return createHash("sha1").update(TRANSFORMER).update(filename).update(source).digest("hex");
   },
 };
