@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
-import { buildStart, contentHash, installedEsbuildVersion, npmRecordHash, recordable, statStamp } from "../synth/build-cache";
+import { buildStart, contentHash, fileMtime, installedEsbuildVersion, npmRecordHash, recordable, stampMtime, statStamp } from "../synth/build-cache";
 import { esbuildService } from "../synth/esbuild-service";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
@@ -210,8 +210,10 @@ function readByBuild(options: BundleOptions, built: Built, seen?: Map<string, st
 function store(options: BundleOptions, built: Built, zip: Buffer, before: InputStamps, { inputs, installed }: InputStamps, since: number): Bundle {
   const js = built.files.find((f) => f.name === "index.js");
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
-  const build = { since, absolute: (file: string) => path.resolve(options.projectRoot, file) };
-  const recorded = [recordable(before.inputs, inputs, build), recordable(before.installed, installed, build)].every(Boolean);
+  const recorded = [
+    recordable(before.inputs, inputs, { since, mtimeOf: (file) => fileMtime(path.resolve(options.projectRoot, file)) }),
+    recordable(before.installed, installed, { since, mtimeOf: (file) => stampMtime(installed[file]!) }),
+  ].every(Boolean);
   mkdirSync(options.outDir, { recursive: true });
   if (!recorded) rmSync(manifestPathOf(options), { force: true });
   const zipPath = zipPathOf(options);

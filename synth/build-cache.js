@@ -77,36 +77,41 @@ function statStamp(file) {
 const CLOCK_SLACK_MS = 50;
 /** The moment a build starts, in the clock files are stamped by. @returns {number} */
 const buildStart = () => Date.now() - CLOCK_SLACK_MS;
-
 /**
- * Whether a file was modified after `since` and before now: a date in the future (a clock skewed elsewhere) is not
- * an edit made during the build, and would otherwise keep its builds from ever being recorded.
- * @param {string} file absolute @param {number} since
+ * When a build started (buildStart()), and how to read an input's mtime (fileMtime, or stampMtime of its stamp).
+ * @typedef {{ since: number, mtimeOf: (file: string) => number | undefined }} BuildClock
  */
-function modifiedSince(file, since) {
-  const mtime = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
-  return mtime !== undefined && mtime >= since && mtime <= Date.now() + CLOCK_SLACK_MS;
-}
+
+/** @param {string} file absolute @returns {number | undefined} its mtime, if it is there */
+const fileMtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+/** The mtime a statStamp holds (no second stat of thousands of installed files). @param {string} stamp */
+const stampMtime = (stamp) => (stamp === MISSING ? undefined : Number(stamp.slice(stamp.indexOf(":") + 1)));
 
 /**
  * The inputs that may have changed while the build ran. Pitfall: stamps taken after a build describe the files as they
  * are then, not as the build read them: a file saved while the build ran would be recorded as built, and the stale
  * output reused until its next edit. A file stamped before the build too is compared by stamp; one the last build did
  * not read (a new import, or every file of a first build) by its mtime: modified after the build started, esbuild may
- * have read it before the edit (git's "racily clean" rule).
+ * have read it before the edit (git's "racily clean" rule). A date in the future (a clock skewed elsewhere) is not an
+ * edit made during the build, and would otherwise keep its builds from ever being recorded.
  * @param {Readonly<Record<string, string>>} before the stamps the cache check took @param {Readonly<Record<string, string>>} after
- * @param {{ since: number, absolute: (file: string) => string }} build buildStart() before it, and where its files are
+ * @param {BuildClock} build
  * @returns {string[]}
  */
 function changedDuringBuild(before, after, build) {
-  return Object.keys(after).filter((file) => (Object.hasOwn(before, file) ? before[file] !== after[file] : modifiedSince(build.absolute(file), build.since)));
+  const until = Date.now() + CLOCK_SLACK_MS;
+  const modified = (/** @type {string} */ file) => {
+    const mtime = build.mtimeOf(file);
+    return mtime !== undefined && mtime >= build.since && mtime <= until;
+  };
+  return Object.keys(after).filter((file) => (Object.hasOwn(before, file) ? before[file] !== after[file] : modified(file)));
 }
 
 /**
  * Whether a build may be recorded: none of its inputs is gone, none changed while it ran (see changedDuringBuild;
  * those are named on stderr). Unrecorded, it is used this once and built again at the next run.
  * @param {Readonly<Record<string, string>>} before @param {Readonly<Record<string, string>>} after
- * @param {{ since: number, absolute: (file: string) => string }} build
+ * @param {BuildClock} build
  * @returns {boolean}
  */
 function recordable(before, after, build) {
@@ -125,4 +130,4 @@ function installedEsbuildVersion() {
   return (esbuildVersion ??= JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")).version);
 }
 
-module.exports = { buildStart, bundleCacheDir, contentHash, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp, NPM_RECORDS };
+module.exports = { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, recordable, stampMtime, statStamp, NPM_RECORDS };

@@ -11,7 +11,7 @@ const { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync
 const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
-const { buildStart, bundleCacheDir, contentHash, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp } = require("./build-cache");
+const { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, recordable, stampMtime, statStamp } = require("./build-cache");
 const { esbuildService } = require("./esbuild-service");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -121,14 +121,14 @@ function writeAtomic(file, data) {
  * @param {import("esbuild").BuildResult} result
  * @param {Omit<Manifest, "output" | "root">} record
  * @param {Record<string, string>} before the stamps of the last build's inputs, taken before this one
- * @param {number} since buildStart() before this one
+ * @param {import("./build-cache").BuildClock} build when this one started, how to read its inputs' mtimes
  */
-function store(dir, name, result, record, before, since) {
+function store(dir, name, result, record, before, build) {
   const js = result.outputFiles?.find((f) => f.path.endsWith(".js"));
   const map = result.outputFiles?.find((f) => f.path.endsWith(".js.map"));
   if (!js || !map) throw new Error(`esbuild produced no ${name}.js`);
   const output = `${name}-${sha1(js.contents).slice(0, 16)}.js`;
-  const recorded = recordable(before, record.inputs, { since, absolute });
+  const recorded = recordable(before, record.inputs, build);
   mkdirSync(dir, { recursive: true });
   if (!recorded) rmSync(path.join(dir, `${name}.manifest.json`), { force: true });
   writeAtomic(path.join(dir, `${output}.map`), map.contents);
@@ -214,7 +214,7 @@ function appLayer(dir, entry, key) {
     // "<runtime>": esbuild's own helpers, not a package.
     for (const i of input.imports) if (i.external && !isBuiltin(i.path) && !i.path.startsWith("<")) packages[i.path] ??= file;
   }
-  const file = store(dir, "entry", result, { key: appKey, inputs: stampAll(inputsOf(result.metafile), contentStamp), packages }, before, since);
+  const file = store(dir, "entry", result, { key: appKey, inputs: stampAll(inputsOf(result.metafile), contentStamp), packages }, before, { since, mtimeOf: (f) => fileMtime(absolute(f)) });
   return { file, packages, compiled: true };
 }
 
@@ -317,7 +317,7 @@ async function vendorLayer(dir, packages, bundled, key) {
   });
   // Absolute: another copy of the project may adopt this vendor (see adoptVendor) and check the same files.
   const record = { key: vendorKey, inputs: stampAll(inputsOf(result.metafile).map(absolute), installedStamp), packages };
-  return { file: store(dir, "vendor", result, record, before, since), compiled: true };
+  return { file: store(dir, "vendor", result, record, before, { since, mtimeOf: (f) => stampMtime(record.inputs[f] ?? MISSING) }), compiled: true };
 }
 
 /**
