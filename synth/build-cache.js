@@ -72,8 +72,10 @@ function statStamp(file) {
   return st ? `${st.size}:${st.mtimeMs}` : MISSING;
 }
 
-/** Linux stamps a file from a clock up to one tick (4-10 ms) behind Date.now(): an edit made just after a build
- * started may carry an mtime just before it. */
+/**
+ * Linux stamps a file from a clock up to one tick (4-10 ms) behind Date.now(): an edit made just after a build
+ * started may carry an mtime just before it.
+ */
 const CLOCK_SLACK_MS = 50;
 /** The moment a build starts, in the clock files are stamped by. @returns {number} */
 const buildStart = () => Date.now() - CLOCK_SLACK_MS;
