@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
-import { buildStart, contentHash, fileMtime, installedEsbuildVersion, npmRecordHash, recordable, stampMtime, statStamp } from "../synth/build-cache";
+import { buildStart, contentHash, fileMtime, installedEsbuildVersion, npmRecordHash, recordable, statStamp } from "../synth/build-cache";
 import { esbuildService } from "../synth/esbuild-service";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
@@ -212,7 +212,7 @@ function store(options: BundleOptions, built: Built, zip: Buffer, before: InputS
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
   const recorded = [
     recordable(before.inputs, inputs, { since, mtimeOf: (file) => fileMtime(path.resolve(options.projectRoot, file)) }),
-    recordable(before.installed, installed, { since, mtimeOf: (file) => stampMtime(installed[file]!) }),
+    recordable(before.installed, installed, { since }),
   ].every(Boolean);
   mkdirSync(options.outDir, { recursive: true });
   if (!recorded) rmSync(manifestPathOf(options), { force: true });

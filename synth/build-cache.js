@@ -80,13 +80,14 @@ const CLOCK_SLACK_MS = 50;
 /** The moment a build starts, in the clock files are stamped by. @returns {number} */
 const buildStart = () => Date.now() - CLOCK_SLACK_MS;
 /**
- * When a build started (buildStart()), and how to read an input's mtime (fileMtime, or stampMtime of its stamp).
- * @typedef {{ since: number, mtimeOf: (file: string) => number | undefined }} BuildClock
+ * When a build started (buildStart()), and how to read an input's mtime: mtimeOf for stamps that do not hold one
+ * (content hashes); without it, from the stamp itself (statStamp: no second stat of thousands of installed files).
+ * @typedef {{ since: number, mtimeOf?: (file: string) => number | undefined }} BuildClock
  */
 
 /** @param {string} file absolute @returns {number | undefined} its mtime, if it is there */
 const fileMtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
-/** The mtime a statStamp holds (no second stat of thousands of installed files). @param {string} stamp */
+/** The mtime a statStamp holds. @param {string} stamp */
 const stampMtime = (stamp) => (stamp === MISSING ? undefined : Number(stamp.slice(stamp.indexOf(":") + 1)));
 
 /**
@@ -103,7 +104,7 @@ const stampMtime = (stamp) => (stamp === MISSING ? undefined : Number(stamp.slic
 function changedDuringBuild(before, after, build) {
   const until = Date.now() + CLOCK_SLACK_MS;
   const modified = (/** @type {string} */ file) => {
-    const mtime = build.mtimeOf(file);
+    const mtime = build.mtimeOf ? build.mtimeOf(file) : stampMtime(/** @type {string} */ (after[file]));
     return mtime !== undefined && mtime >= build.since && mtime <= until;
   };
   return Object.keys(after).filter((file) => (Object.hasOwn(before, file) ? before[file] !== after[file] : modified(file)));
@@ -132,4 +133,4 @@ function installedEsbuildVersion() {
   return (esbuildVersion ??= JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")).version);
 }
 
-module.exports = { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, recordable, stampMtime, statStamp, NPM_RECORDS };
+module.exports = { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp, NPM_RECORDS };

@@ -11,7 +11,7 @@ const { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync
 const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
-const { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, recordable, stampMtime, statStamp } = require("./build-cache");
+const { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp } = require("./build-cache");
 const { esbuildService } = require("./esbuild-service");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -317,7 +317,7 @@ async function vendorLayer(dir, packages, bundled, key) {
   });
   // Absolute: another copy of the project may adopt this vendor (see adoptVendor) and check the same files.
   const record = { key: vendorKey, inputs: stampAll(inputsOf(result.metafile).map(absolute), installedStamp), packages };
-  return { file: store(dir, "vendor", result, record, before, { since, mtimeOf: (f) => stampMtime(record.inputs[f] ?? MISSING) }), compiled: true };
+  return { file: store(dir, "vendor", result, record, before, { since }), compiled: true };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { bundleFunction, bundleFunctions } from "../../constructs/bundle";
+import { bundleFunction, bundleFunctions, type Bundle } from "../../constructs/bundle";
 import type { ZipEntry } from "../../constructs/zip";
 
 // The bundle cache: a project file esbuild read that changed (content), an installed file it read that changed (size
@@ -102,53 +102,58 @@ describe("bundle cache", () => {
     return isolated;
   }
 
-  test.each(["one handler", "many at once"])("a project file saved while esbuild runs (%s) is built again at the next call, never reused stale", async (how) => {
-    const options = { entry: "src/index.ts", projectRoot: root, outDir: path.join(root, ".cache", `race-${how}`), cache: true };
-    const bundle = async (module: typeof import("../../constructs/bundle")) =>
-      how === "one handler" ? module.bundleFunction(options) : (await module.bundleFunctions([options]))[0]!;
-    await bundle(withEditDuringBuild(() => undefined));
-    write("src/words.ts", "export const name = 'saved before the build';");
+  type Options = Parameters<typeof bundleFunction>[0];
+  type How = "one handler" | "many at once";
+  const hows: How[] = ["one handler", "many at once"];
+  /** A bundle of `options` through bundle.ts, with `edit` landing while esbuild runs; "many at once": bundleFunctions. */
+  async function bundleWith(how: How, options: Options, edit: () => void = () => undefined): Promise<Bundle> {
+    const module = withEditDuringBuild(edit);
+    return how === "one handler" ? module.bundleFunction(options) : (await module.bundleFunctions([options]))[0]!;
+  }
+
+  /** The build with `save` landing while esbuild runs, and what it said on stderr. */
+  async function raced(how: How, options: Options, save: () => void): Promise<{ bundle: Bundle; said: string }> {
     const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
-    let raced;
     try {
-      raced = await bundle(withEditDuringBuild(() => write("src/words.ts", "export const name = 'saved during the build';")));
-      expect(stderr.mock.calls.map(([text]) => String(text)).join("")).toContain("src/words.ts changed while being compiled");
+      const bundle = await bundleWith(how, options, save);
+      return { bundle, said: stderr.mock.calls.map(([text]) => String(text)).join("") };
     } finally {
       stderr.mockRestore();
     }
-    expect(raced.cached).toBe(false);
-    const next = await bundle(withEditDuringBuild(() => undefined));
+  }
+
+  /** After a race: the next call builds again, the one after reuses that, and a build alone gives the same zip. */
+  async function expectBuiltAgainThenReused(how: How, options: Options, race: Bundle): Promise<void> {
+    const next = await bundleWith(how, options);
     expect(next.cached).toBe(false);
-    expect(next.sourceCodeHash).not.toBe(raced.sourceCodeHash);
-    expect(await bundle(withEditDuringBuild(() => undefined))).toMatchObject({ cached: true, sourceCodeHash: next.sourceCodeHash });
+    expect(next.sourceCodeHash).not.toBe(race.sourceCodeHash);
+    expect(await bundleWith(how, options)).toMatchObject({ cached: true, sourceCodeHash: next.sourceCodeHash });
     // What the next call built is the file as saved during the build: a build of it alone gives the same zip.
-    expect(bundleFunction({ ...options, outDir: path.join(root, ".cache", `race-${how}-alone`), cache: false }).sourceCodeHash).toBe(next.sourceCodeHash);
+    expect(bundleFunction({ ...options, outDir: `${options.outDir}-alone`, cache: false }).sourceCodeHash).toBe(next.sourceCodeHash);
+  }
+
+  test.each(hows)("a project file saved while esbuild runs (%s) is built again at the next call, never reused stale", async (how) => {
+    const options = { entry: "src/index.ts", projectRoot: root, outDir: path.join(root, ".cache", `race-${how}`), cache: true };
+    await bundleWith(how, options);
+    write("src/words.ts", "export const name = 'saved before the build';");
+    const race = await raced(how, options, () => write("src/words.ts", "export const name = 'saved during the build';"));
+    expect(race.said).toContain("src/words.ts changed while being compiled");
+    expect(race.bundle.cached).toBe(false);
+    await expectBuiltAgainThenReused(how, options, race.bundle);
   });
 
-  test.each(["one handler", "many at once"])("a file the last build did not read (a new import), saved while esbuild runs (%s), is built again at the next call", async (how) => {
+  test.each(hows)("a file the last build did not read (a new import), saved while esbuild runs (%s), is built again at the next call", async (how) => {
     const options = { entry: "src/late-entry.ts", projectRoot: root, outDir: path.join(root, ".cache", `race-new-${how}`), cache: true };
-    const bundle = async (module: typeof import("../../constructs/bundle")) =>
-      how === "one handler" ? module.bundleFunction(options) : (await module.bundleFunctions([options]))[0]!;
     write("src/late-entry.ts", "import { name } from './words'; export const handler = async () => name;");
-    await bundle(withEditDuringBuild(() => undefined));
+    await bundleWith(how, options);
     // The entry now imports a file no build of it read: nothing recorded says what that file held before this build.
     write(`src/late-${how}.ts`, "export const late = 'saved before the build';");
     write("src/late-entry.ts", `import { late } from './late-${how}'; export const handler = async () => late;`);
-    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
-    let raced;
-    try {
-      raced = await bundle(withEditDuringBuild(() => saveNow(`src/late-${how}.ts`, "export const late = 'saved during the build';")));
-      expect(stderr.mock.calls.map(([text]) => String(text)).join("")).toContain(`src/late-${how}.ts changed while being compiled`);
-    } finally {
-      stderr.mockRestore();
-    }
-    expect(raced.cached).toBe(false);
+    const race = await raced(how, options, () => saveNow(`src/late-${how}.ts`, "export const late = 'saved during the build';"));
+    expect(race.said).toContain(`src/late-${how}.ts changed while being compiled`);
+    expect(race.bundle.cached).toBe(false);
     backdate(`src/late-${how}.ts`); // the next call, a second later
-    const next = await bundle(withEditDuringBuild(() => undefined));
-    expect(next.cached).toBe(false);
-    expect(next.sourceCodeHash).not.toBe(raced.sourceCodeHash);
-    expect(await bundle(withEditDuringBuild(() => undefined))).toMatchObject({ cached: true, sourceCodeHash: next.sourceCodeHash });
-    expect(bundleFunction({ ...options, outDir: path.join(root, ".cache", `race-new-${how}-alone`), cache: false }).sourceCodeHash).toBe(next.sourceCodeHash);
+    await expectBuiltAgainThenReused(how, options, race.bundle);
   });
 
   test("a file dated in the future (a clock skewed elsewhere) does not keep its builds from being recorded", () => {
