@@ -156,6 +156,20 @@ describe("bundle cache", () => {
     await expectBuiltAgainThenReused(how, options, race.bundle);
   });
 
+  test.each(hows)("an installed file the last build did not read, saved while esbuild runs (%s), is built again at the next call", async (how) => {
+    const options = { entry: "src/index.ts", projectRoot: root, outDir: path.join(root, ".cache", `race-installed-${how}`), cache: true };
+    await bundleWith(how, options);
+    // The package now requires a file of its own that no build read (its mtime is read from the stamp, not stat'ed again).
+    const extra = `node_modules/dep/extra-${how.replace(/ /g, "-")}.js`;
+    write(extra, "exports.word = 'installed before the build';");
+    write("node_modules/dep/index.js", `exports.greet = () => require('./${path.basename(extra)}').word;`);
+    const race = await raced(how, options, () => saveNow(extra, "exports.word = 'installed during the build';"));
+    expect(race.said).toContain(`${extra} changed while being compiled`);
+    expect(race.bundle.cached).toBe(false);
+    backdate(extra); // the next call, a second later
+    await expectBuiltAgainThenReused(how, options, race.bundle);
+  });
+
   test("a file dated in the future (a clock skewed elsewhere) does not keep its builds from being recorded", () => {
     const options = { entry: "src/future-entry.ts", projectRoot: root, outDir: path.join(root, ".cache", "future"), cache: true };
     write("src/future-entry.ts", "import { name } from './words'; export const handler = async () => name;");
