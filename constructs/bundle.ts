@@ -202,17 +202,26 @@ function readByBuild(options: BundleOptions, built: Built, seen?: Map<string, st
   return { inputs: hashInputs(options.projectRoot, built.inputs, hashed), installed: installedStamps(options.projectRoot, built.inputs, seen) };
 }
 
+/** One esbuild call: when it started (buildStart()), and the files it found changed while it ran, named once. */
+interface BuildRun {
+  readonly since: number;
+  readonly named: Set<string>;
+}
+
+const buildRun = (): BuildRun => ({ since: buildStart(), named: new Set() });
+
 /**
  * Writes the zip, and its manifest unless an input is gone or changed while esbuild ran (see recordable in
  * synth/build-cache.js): without a manifest the next check builds again. `before`: what the cache check stamped
- * before the build; `since`: buildStart() before it.
+ * before the build.
  */
-function store(options: BundleOptions, built: Built, zip: Buffer, before: InputStamps, { inputs, installed }: InputStamps, since: number): Bundle {
+function store(options: BundleOptions, built: Built, zip: Buffer, before: InputStamps, { inputs, installed }: InputStamps, run: BuildRun): Bundle {
   const js = built.files.find((f) => f.name === "index.js");
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
+  const { since, named } = run;
   const recorded = [
-    recordable(before.inputs, inputs, { since, mtimeOf: (file) => fileMtime(path.resolve(options.projectRoot, file)) }),
-    recordable(before.installed, installed, { since }),
+    recordable(before.inputs, inputs, { since, mtimeOf: (file) => fileMtime(path.resolve(options.projectRoot, file)) }, named),
+    recordable(before.installed, installed, { since }, named),
   ].every(Boolean);
   mkdirSync(options.outDir, { recursive: true });
   if (!recorded) rmSync(manifestPathOf(options), { force: true });
@@ -242,10 +251,10 @@ export function bundleFunction(options: BundleOptions): Bundle {
   const before = stampsNow(options, manifest, seen);
   const hit = manifest && reuse(options, manifest, before);
   if (hit) return hit;
-  const since = buildStart();
+  const run = buildRun();
   const b = builtEntry(options.projectRoot, options.entry, esbuildService().buildSync(buildOptions(options.projectRoot, [options.entry])));
   const zip = zipDeterministic(b.files);
-  return store(options, b, zip, before, readByBuild(options, b, seen), since);
+  return store(options, b, zip, before, readByBuild(options, b, seen), run);
 }
 
 /**
@@ -262,7 +271,7 @@ export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bu
   const before = all.map((options, i) => stampsNow(options, manifests[i], seen, hashedBefore));
   const hits = all.map((options, i) => manifests[i] && reuse(options, manifests[i], before[i]!));
   const misses = all.filter((_options, i) => !hits[i]);
-  const since = buildStart();
+  const run = buildRun();
   const results = new Map<string, Esbuild.BuildResult<{ metafile: true }>>();
   for (const projectRoot of new Set(misses.map((o) => o.projectRoot))) {
     const entries = [...new Set(misses.filter((o) => o.projectRoot === projectRoot).map((o) => o.entry))];
@@ -273,5 +282,5 @@ export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bu
   // (~1,300 stats: ~40 ms here), instead of after each zip while the pool idles.
   const zips = built.map((b) => b && zipDeterministicAsync(b.files));
   const read = built.map((b, i) => b && readByBuild(all[i]!, b, seen, hashedAfter));
-  return Promise.all(all.map(async (options, i) => hits[i] ?? store(options, built[i]!, (await zips[i])!, before[i]!, read[i]!, since)));
+  return Promise.all(all.map(async (options, i) => hits[i] ?? store(options, built[i]!, (await zips[i])!, before[i]!, read[i]!, run)));
 }

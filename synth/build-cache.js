@@ -115,11 +115,14 @@ function changedDuringBuild(before, after, build) {
  * those are named on stderr). Unrecorded, it is used this once and built again at the next run.
  * @param {Readonly<Record<string, string>>} before @param {Readonly<Record<string, string>>} after
  * @param {BuildClock} build
+ * @param {Set<string>} [named] the files already named by the builds of one call: a file that five handlers read is named once
  * @returns {boolean}
  */
-function recordable(before, after, build) {
+function recordable(before, after, build, named = new Set()) {
   const changed = changedDuringBuild(before, after, build);
-  if (changed.length > 0) process.stderr.write(`${changed.join(", ")} changed while being compiled: used this once, compiled again at the next run\n`);
+  const unnamed = changed.filter((file) => !named.has(file));
+  for (const file of unnamed) named.add(file);
+  if (unnamed.length > 0) process.stderr.write(`${unnamed.join(", ")} changed while being compiled: used this once, compiled again at the next run\n`);
   return changed.length === 0 && !Object.values(after).includes(MISSING);
 }
 

@@ -111,15 +111,21 @@ describe("bundle cache", () => {
     return how === "one handler" ? module.bundleFunction(options) : (await module.bundleFunctions([options]))[0]!;
   }
 
-  /** The build with `save` landing while esbuild runs, and what it said on stderr. */
-  async function raced(how: How, options: Options, save: () => void): Promise<{ bundle: Bundle; said: string }> {
+  /** What `work` returned, and what it said on stderr meanwhile. */
+  async function saying<T>(work: () => Promise<T>): Promise<{ result: T; said: string }> {
     const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
-      const bundle = await bundleWith(how, options, save);
-      return { bundle, said: stderr.mock.calls.map(([text]) => String(text)).join("") };
+      const result = await work();
+      return { result, said: stderr.mock.calls.map(([text]) => String(text)).join("") };
     } finally {
       stderr.mockRestore();
     }
+  }
+
+  /** The build with `save` landing while esbuild runs, and what it said on stderr. */
+  async function raced(how: How, options: Options, save: () => void): Promise<{ bundle: Bundle; said: string }> {
+    const { result, said } = await saying(() => bundleWith(how, options, save));
+    return { bundle: result, said };
   }
 
   /** After a race: the next call builds again, the one after reuses that, and a build alone gives the same zip. */
@@ -168,6 +174,18 @@ describe("bundle cache", () => {
     expect(race.bundle.cached).toBe(false);
     backdate(extra); // the next call, a second later
     await expectBuiltAgainThenReused(how, options, race.bundle);
+  });
+
+  test("a file several handlers read, saved while esbuild builds them together, is named once and built again for each", async () => {
+    write("src/other.ts", "import { name } from './words'; export const handler = async () => name.length;");
+    const all = ["src/index.ts", "src/other.ts"].map((entry, i) => ({ entry, projectRoot: root, outDir: path.join(root, ".cache", `named-once-${i}`), cache: true }));
+    await bundleFunctions(all);
+    write("src/words.ts", "export const name = 'saved before the build';");
+    const race = await saying(() => withEditDuringBuild(() => write("src/words.ts", "export const name = 'saved during the build';")).bundleFunctions(all));
+    expect(race.said.match(/src\/words\.ts changed while being compiled/g)).toHaveLength(1);
+    expect(race.result.map((b) => b.cached)).toEqual([false, false]);
+    expect((await bundleFunctions(all)).map((b) => b.cached)).toEqual([false, false]);
+    expect((await bundleFunctions(all)).map((b) => b.cached)).toEqual([true, true]);
   });
 
   test("a file dated in the future (a clock skewed elsewhere) does not keep its builds from being recorded", () => {
