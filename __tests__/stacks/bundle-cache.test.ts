@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleFunction, bundleFunctions, type Bundle } from "../../constructs/bundle";
@@ -63,6 +63,69 @@ describe("bundle cache", () => {
     expect(patched.cached).toBe(false);
     expect(patched.sourceCodeHash).not.toBe(before.sourceCodeHash);
     expect(build().cached).toBe(true);
+  });
+
+  /** A link at `link` (replacing one there) to `target`, both relative to the fixture's root. */
+  const linkAt = (link: string, target: string) => {
+    const at = path.join(root, link);
+    rmSync(at, { force: true });
+    mkdirSync(path.dirname(at), { recursive: true });
+    symlinkSync(path.relative(path.dirname(at), path.join(root, target)), at);
+  };
+
+  test("a link in node_modules made by hand (npm records none), retargeted, rebuilds; so does one it leads through", () => {
+    for (const fork of ["first", "second"]) {
+      write(`forks/${fork}/package.json`, '{"name":"@scope/linked","main":"index.js"}');
+      write(`forks/${fork}/index.js`, `exports.word = '${fork} fork';`);
+    }
+    write("src/linked.ts", "import { word } from '@scope/linked'; export const handler = async () => word;");
+    const options = { entry: "src/linked.ts", projectRoot: root, outDir: path.join(root, ".cache", "linked"), cache: true };
+    linkAt("node_modules/@scope/linked", "forks/first");
+    const first = bundleFunction(options);
+    expect(bundleFunction(options)).toMatchObject({ cached: true, sourceCodeHash: first.sourceCodeHash });
+    // Every file the last build read is still there, unchanged: only where the import resolves to is not.
+    linkAt("node_modules/@scope/linked", "forks/second");
+    const retargeted = bundleFunction(options);
+    expect(retargeted.cached).toBe(false);
+    expect(retargeted.sourceCodeHash).not.toBe(first.sourceCodeHash);
+    expect(bundleFunction(options).cached).toBe(true);
+    // The link in node_modules unchanged, the one it leads through retargeted.
+    linkAt("forks/current", "forks/first");
+    linkAt("node_modules/@scope/linked", "forks/current");
+    expect(bundleFunction(options)).toMatchObject({ cached: false, sourceCodeHash: first.sourceCodeHash });
+    linkAt("forks/current", "forks/second");
+    expect(bundleFunction(options)).toMatchObject({ cached: false, sourceCodeHash: retargeted.sourceCodeHash });
+  });
+
+  test("a new link that shadows a package hoisted above the project rebuilds, node_modules settled or not", () => {
+    // Every file the last build read (in the monorepo's node_modules) is unchanged and still there: only the
+    // project's node_modules changed. Made once that node_modules had settled (its listing of links is then kept
+    // while none of its directories changes).
+    write("monorepo/node_modules/hoisted/package.json", '{"name":"hoisted","main":"index.js"}');
+    write("monorepo/node_modules/hoisted/index.js", "exports.word = 'hoisted';");
+    write("forks/hoisted/package.json", '{"name":"hoisted","main":"index.js"}');
+    write("forks/hoisted/index.js", "exports.word = 'linked';");
+    write("monorepo/app/src/hoisted.ts", "import { word } from 'hoisted'; export const handler = async () => word;");
+    mkdirSync(path.join(root, "monorepo/app/node_modules"));
+    const app = { entry: "src/hoisted.ts", projectRoot: path.join(root, "monorepo/app"), outDir: path.join(root, ".cache", "hoisted"), cache: true };
+    const hoisted = bundleFunction(app);
+    const longAgo = Date.now() / 1000 - 60;
+    utimesSync(path.join(root, "monorepo/app/node_modules"), longAgo, longAgo);
+    expect(bundleFunction(app).cached).toBe(true);
+    expect(bundleFunction(app).cached).toBe(true);
+    linkAt("monorepo/app/node_modules/hoisted", "forks/hoisted");
+    const shadowed = bundleFunction(app);
+    expect(shadowed.cached).toBe(false);
+    expect(shadowed.sourceCodeHash).not.toBe(hoisted.sourceCodeHash);
+    // Changed twice within one tick of the file system's clock (the mtime set back by hand): a listing taken in
+    // between is not kept, since the directory had not settled.
+    const tick = Date.now() / 1000;
+    rmSync(path.join(root, "monorepo/app/node_modules/hoisted"));
+    utimesSync(path.join(root, "monorepo/app/node_modules"), tick, tick);
+    expect(bundleFunction(app)).toMatchObject({ cached: false, sourceCodeHash: hoisted.sourceCodeHash });
+    linkAt("monorepo/app/node_modules/hoisted", "forks/hoisted");
+    utimesSync(path.join(root, "monorepo/app/node_modules"), tick, tick);
+    expect(bundleFunction(app)).toMatchObject({ cached: false, sourceCodeHash: shadowed.sourceCodeHash });
   });
 
   test("many at once (main.ts starts them before cdktf loads): the same bytes as one by one, cache included", async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { environmentNames } from "../../config";
 import { appArgs } from "../app-command";
-import { applyChange, copyProject, run, sharedBundleDir, stackJson } from "../design/project-copy";
+import { applyChange, copyProject, run, stackJson } from "../design/project-copy";
 
 // synth/precompiled.js runs main.ts compiled to two CommonJS files (the project's code; the packages it imports) by
 // plain node. What must hold: the command users run is the launcher, its output is the output of the source run byte
@@ -91,8 +91,9 @@ function layerOf(bundles: string, project: string, name: "entry" | "vendor"): { 
 
 describe("never stale", () => {
   let copy: string;
-  // The test run's bundle directory: the handlers' bundles are the checkout's, already built.
-  const bundles = sharedBundleDir(root);
+  // A bundle directory of its own: this copy's node_modules is made of links (replaceableInstalled), which the
+  // handler bundles' cache key holds (see installedLinks in synth/build-cache.js), so the checkout's would be rebuilt.
+  const bundles = path.join(work, "never-stale-bundles");
   const synth = (out: string) => run(copy, appArgs(copy), { DDN_ENV: "dev", CDKTF_OUTDIR: path.join(copy, ".out", out), DDN_BUNDLE_DIR: bundles });
   const layer = (name: "entry" | "vendor") => layerOf(bundles, copy, name);
   let editable: string;
