@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
-import { buildStart, contentHash, fileMtime, installedEsbuildVersion, npmRecordHash, recordable, statStamp } from "../synth/build-cache";
+import { buildStart, contentHash, fileMtime, installedEsbuildVersion, npmRecordHash, projectSettingsHash, recordable, statStamp } from "../synth/build-cache";
 import { esbuildService } from "../synth/esbuild-service";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
@@ -62,9 +62,11 @@ interface CacheManifest {
 
 const sha1 = (data: Buffer | string) => createHash("sha1").update(data).digest("hex");
 
-function cacheKey(entry: string): string {
+/** The build's settings: esbuild's and ours, and the project's own that esbuild reads (tsconfig.json, package.json). */
+function cacheKey(options: BundleOptions): string {
   // layout 2: symbols named from the project root (outbase), whether built alone or together.
-  return sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), ESBUILD_OPTIONS, entry, zip: 1, layout: 2 }));
+  const project = projectSettingsHash(options.projectRoot);
+  return sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), ESBUILD_OPTIONS, entry: options.entry, project, zip: 1, layout: 2 }));
 }
 
 /** Files of installed packages (esbuild names them relative to the project root). */
@@ -127,8 +129,8 @@ function cacheManifest(options: BundleOptions): CacheManifest | undefined {
 }
 
 /** The last zip, if nothing it was built from changed: settings, npm's install, installed files, project files. */
-function reuse(options: BundleOptions, manifest: CacheManifest, now: InputStamps): Bundle | undefined {
-  if (manifest.key !== cacheKey(options.entry) || manifest.dependencies !== npmRecordHash(options.projectRoot)) return undefined;
+function reuse(options: BundleOptions, manifest: CacheManifest, now: Checked): Bundle | undefined {
+  if (manifest.key !== now.key || manifest.dependencies !== now.dependencies) return undefined;
   if (Object.entries(manifest.installed).some(([file, stamp]) => now.installed[file] !== stamp)) return undefined;
   if (Object.entries(manifest.inputs).some(([file, hash]) => now.inputs[file] !== hash)) return undefined;
   try {
@@ -197,6 +199,15 @@ interface InputStamps {
   readonly installed: Stamps;
 }
 
+/**
+ * What the cache check read before a build: the last build's inputs as they are now, the settings and npm's record.
+ * Recorded as read then: settings saved while esbuild runs must not be recorded with what it built before them.
+ */
+interface Checked extends InputStamps {
+  readonly key: string;
+  readonly dependencies: string;
+}
+
 /** What a build read, as it is once the build is done. */
 function readByBuild(options: BundleOptions, built: Built, seen?: Map<string, string>, hashed?: Map<string, string>): InputStamps {
   return { inputs: hashInputs(options.projectRoot, built.inputs, hashed), installed: installedStamps(options.projectRoot, built.inputs, seen) };
@@ -215,7 +226,7 @@ const buildRun = (): BuildRun => ({ since: buildStart(), named: new Set() });
  * synth/build-cache.js): without a manifest the next check builds again. `before`: what the cache check stamped
  * before the build.
  */
-function store(options: BundleOptions, built: Built, zip: Buffer, before: InputStamps, { inputs, installed }: InputStamps, run: BuildRun): Bundle {
+function store(options: BundleOptions, built: Built, zip: Buffer, before: Checked, { inputs, installed }: InputStamps, run: BuildRun): Bundle {
   const js = built.files.find((f) => f.name === "index.js");
   if (!js) throw new Error(`esbuild produced no index.js for ${options.entry}`);
   const { since, named } = run;
@@ -229,17 +240,20 @@ function store(options: BundleOptions, built: Built, zip: Buffer, before: InputS
   writeFileAtomic(zipPath, zip);
   const bytes = { js: js.data.length, zip: zip.length };
   if (recorded) {
-    const manifest: CacheManifest = { key: cacheKey(options.entry), inputs, dependencies: npmRecordHash(options.projectRoot), installed, bytes };
+    const manifest: CacheManifest = { key: before.key, inputs, dependencies: before.dependencies, installed, bytes };
     writeFileAtomic(manifestPathOf(options), JSON.stringify(manifest));
   }
   return describe(zipPath, zip, bytes, false);
 }
 
 /**
- * The last build's inputs as they are now: what the check compares, and what a rebuild must still find (see store).
- * `seen` and `hashed` keep them for the files this call reads again after a build (see installedStamps, hashInputs).
+ * The settings, npm's record and the last build's inputs as they are now: what the check compares, and what a
+ * rebuild must still find and records (see store). `seen` and `hashed` keep them for the files this call reads again
+ * after a build (see installedStamps, hashInputs).
  */
-const stampsNow = (options: BundleOptions, manifest: CacheManifest | undefined, seen: Map<string, string>, hashed?: Map<string, string>): InputStamps => ({
+const stampsNow = (options: BundleOptions, manifest: CacheManifest | undefined, seen: Map<string, string>, hashed?: Map<string, string>): Checked => ({
+  key: cacheKey(options),
+  dependencies: npmRecordHash(options.projectRoot),
   inputs: hashInputs(options.projectRoot, Object.keys(manifest?.inputs ?? {}), hashed),
   installed: installedStamps(options.projectRoot, Object.keys(manifest?.installed ?? {}), seen),
 });

@@ -1,7 +1,8 @@
 // @ts-check
 // Where the build caches live, how they tell that their inputs changed, and when a build may be recorded. One rule
 // for both caches: synth/precompile.js (the launcher's compiled files) and constructs/bundle.ts (the handler zips).
-// - project files, by content hash;
+// - project files, by content hash, and the project's settings esbuild reads without listing them (tsconfig.json,
+//   package.json's resolution fields);
 // - npm's record of the install, by content: a new install can change what an import resolves to without touching
 //   the files read last time (a nested copy of a package, say); and the links in node_modules, which npm records
 //   only when it made them (a link made by hand, retargeted, leaves every file read last time as it was);
@@ -125,6 +126,26 @@ function npmRecordHash(root) {
 /** The stamp of a file that is not there. */
 const MISSING = "missing";
 
+/** The fields of a package.json that change what esbuild resolves or emits (scripts and the like do not). */
+const RESOLUTION_FIELDS = ["type", "sideEffects", "imports", "exports", "main", "module", "browser"];
+
+/**
+ * SHA-1 of what the project's own settings make esbuild do beyond the inputs its metafile lists (it reads them for
+ * every file, and names them nowhere): tsconfig.json (its target and useDefineForClassFields change emitted class
+ * fields; paths, resolution) and package.json's resolution fields. A tsconfig "extends" is not followed.
+ * @param {string} root @returns {string}
+ */
+function projectSettingsHash(root) {
+  let packageJson = contentHash(path.join(root, "package.json"));
+  try {
+    const fields = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+    packageJson = JSON.stringify(RESOLUTION_FIELDS.map((field) => fields[field] ?? null));
+  } catch {
+    // none, or not JSON: its content hash (or MISSING) stands in
+  }
+  return createHash("sha1").update(JSON.stringify({ tsconfig: contentHash(path.join(root, "tsconfig.json")), packageJson })).digest("hex");
+}
+
 /** SHA-1 of a project file's content (a few dozen: read them), or MISSING. @param {string} file absolute @returns {string} */
 function contentHash(file) {
   try {
@@ -206,4 +227,4 @@ function installedEsbuildVersion() {
   return (esbuildVersion ??= JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")).version);
 }
 
-module.exports = { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp, NPM_RECORDS };
+module.exports = { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, projectSettingsHash, recordable, statStamp, NPM_RECORDS };

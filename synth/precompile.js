@@ -11,12 +11,15 @@ const { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync
 const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
-const { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp } = require("./build-cache");
+const { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, projectSettingsHash, recordable, statStamp } = require("./build-cache");
 const { esbuildService } = require("./esbuild-service");
 
 const ROOT = path.resolve(__dirname, "..");
-/** Files outside the import graph that change what esbuild emits (this file holds the build options). */
-const SETTINGS_FILES = ["tsconfig.json", "synth/precompile.js"];
+/**
+ * Files outside the import graph that change what esbuild emits (this file holds the build options); the project's
+ * tsconfig.json and package.json count through projectSettingsHash (build-cache.js), the handler zips' rule too.
+ */
+const SETTINGS_FILES = ["synth/precompile.js"];
 /** Packages that stay installed packages: esbuild runs its own binary, found relative to its package. */
 const NOT_BUNDLED = ["esbuild"];
 /** How the app's require reaches the vendor (set by synth/precompiled.js before the app runs). */
@@ -357,7 +360,7 @@ function adoptVendor(dir, vendorKey) {
  */
 async function precompile(entry) {
   const cacheRoot = bundleCacheDir(ROOT);
-  const key = sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), settings: stampAll(SETTINGS_FILES, contentStamp) }));
+  const key = sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), settings: stampAll(SETTINGS_FILES, contentStamp), project: projectSettingsHash(ROOT) }));
   // Per project root and entry: the files name the root (copies of the project must not share them), and entries
   // import different packages (one vendor each, so that they do not rebuild each other's).
   const dir = path.join(cacheRoot, "entries", sha1(`${ROOT}\0${entry}`).slice(0, 16));

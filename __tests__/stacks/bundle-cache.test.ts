@@ -65,6 +65,25 @@ describe("bundle cache", () => {
     expect(build().cached).toBe(true);
   });
 
+  test("the project's tsconfig.json and package.json's resolution fields (read by esbuild, listed nowhere) rebuild; its scripts do not", () => {
+    write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022" } }');
+    write("package.json", '{ "name": "fixture", "scripts": { "build": "one" } }');
+    write("src/fields.ts", "class Counter { count = 1; } export const handler = async () => new Counter().count;");
+    const options = { entry: "src/fields.ts", projectRoot: root, outDir: path.join(root, ".cache", "settings"), cache: true };
+    const first = bundleFunction(options);
+    expect(bundleFunction(options).cached).toBe(true);
+    // Class fields emitted as assignments instead of [[Define]]: another zip from the same sources.
+    write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022", "useDefineForClassFields": false } }');
+    const assigned = bundleFunction(options);
+    expect(assigned.cached).toBe(false);
+    expect(assigned.sourceCodeHash).not.toBe(first.sourceCodeHash);
+    write("package.json", '{ "name": "fixture", "scripts": { "build": "two" } }');
+    expect(bundleFunction(options).cached).toBe(true);
+    write("package.json", '{ "name": "fixture", "scripts": { "build": "two" }, "sideEffects": false }');
+    expect(bundleFunction(options).cached).toBe(false);
+    expect(bundleFunction(options).cached).toBe(true);
+  });
+
   /** A link at `link` (replacing one there) to `target`, both relative to the fixture's root. */
   const linkAt = (link: string, target: string) => {
     const at = path.join(root, link);
@@ -207,6 +226,17 @@ describe("bundle cache", () => {
     write("src/words.ts", "export const name = 'saved before the build';");
     const race = await raced(how, options, () => write("src/words.ts", "export const name = 'saved during the build';"));
     expect(race.said).toContain("src/words.ts changed while being compiled");
+    expect(race.bundle.cached).toBe(false);
+    await expectBuiltAgainThenReused(how, options, race.bundle);
+  });
+
+  test.each(hows)("tsconfig.json saved while esbuild runs (%s): the settings it read are recorded, so the next call builds again", async (how) => {
+    write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022" } }');
+    write("src/fields.ts", "class Counter { count = 1; } export const handler = async () => new Counter().count;");
+    const options = { entry: "src/fields.ts", projectRoot: root, outDir: path.join(root, ".cache", `race-settings-${how}`), cache: true };
+    await bundleWith(how, options);
+    write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022", "useDefineForClassFields": false } }');
+    const race = await raced(how, options, () => write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022", "useDefineForClassFields": true } }'));
     expect(race.bundle.cached).toBe(false);
     await expectBuiltAgainThenReused(how, options, race.bundle);
   });

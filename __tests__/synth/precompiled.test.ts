@@ -167,6 +167,27 @@ describe("never stale", () => {
     expect(layer("vendor")).toEqual(vendorBefore);
   }, 60_000);
 
+  test("tsconfig.json and package.json's resolution fields (read by esbuild, listed nowhere) recompile; its scripts do not", () => {
+    const before = { entry: layer("entry"), vendor: layer("vendor") };
+    const edit = (file: string, change: (json: any) => void) => {
+      const json = JSON.parse(readFileSync(path.join(copy, file), "utf8"));
+      change(json);
+      writeFileSync(path.join(copy, file), JSON.stringify(json, null, 2));
+    };
+    edit("package.json", (json) => (json.scripts.extra = "echo extra"));
+    expect(synth("scripts-edited").status).toBe(0);
+    expect({ entry: layer("entry"), vendor: layer("vendor") }).toEqual(before);
+    // Compiled again: rewritten (its name is its content's hash, which these settings need not change).
+    edit("tsconfig.json", (json) => (json.compilerOptions.noPropertyAccessFromIndexSignature = false));
+    expect(synth("tsconfig-edited").status).toBe(0);
+    const afterTsconfig = { entry: layer("entry"), vendor: layer("vendor") };
+    expect(afterTsconfig.entry).not.toEqual(before.entry);
+    expect(afterTsconfig.vendor).not.toEqual(before.vendor);
+    edit("package.json", (json) => (json.sideEffects = true));
+    expect(synth("package-edited").status).toBe(0);
+    expect(layer("entry")).not.toEqual(afterTsconfig.entry);
+  }, 60_000);
+
   test("a source saved while it is compiled runs as compiled this once, and is compiled again at the next run", () => {
     // Preloaded into the launcher: files are saved again right after esbuild compiled the app (it read every input).
     const preload = path.join(work, "save-during-compile.js");
