@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
-import { buildStart, contentHash, fileMtime, installedEsbuildVersion, npmRecordHash, projectSettingsHash, recordable, statStamp } from "../synth/build-cache";
+import { buildStart, contentHash, fileMtime, installedEsbuildVersion, npmRecordHash, packageJsonsOf, projectSettingsHash, recordable, statStamp } from "../synth/build-cache";
 import { esbuildService } from "../synth/esbuild-service";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
@@ -208,9 +208,13 @@ interface Checked extends InputStamps {
   readonly dependencies: string;
 }
 
-/** What a build read, as it is once the build is done. */
+/** What a build read, as it is once the build is done: its inputs, and the installed package.json files they obey. */
 function readByBuild(options: BundleOptions, built: Built, seen?: Map<string, string>, hashed?: Map<string, string>): InputStamps {
-  return { inputs: hashInputs(options.projectRoot, built.inputs, hashed), installed: installedStamps(options.projectRoot, built.inputs, seen) };
+  const installed = built.inputs.filter(isDependency);
+  return {
+    inputs: hashInputs(options.projectRoot, built.inputs, hashed),
+    installed: installedStamps(options.projectRoot, [...installed, ...packageJsonsOf(installed, options.projectRoot)], seen),
+  };
 }
 
 /** One esbuild call: when it started (buildStart()), and the files it found changed while it ran, named once. */

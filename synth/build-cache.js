@@ -6,8 +6,8 @@
 // - npm's record of the install, by content: a new install can change what an import resolves to without touching
 //   the files read last time (a nested copy of a package, say); and the links in node_modules, which npm records
 //   only when it made them (a link made by hand, retargeted, leaves every file read last time as it was);
-// - each installed file's size and mtime (stat, not read: there are thousands), so a patch made by hand inside
-//   node_modules is seen too.
+// - each installed file's size and mtime (stat, not read: there are thousands), and those of the package.json files
+//   that govern them, so a patch made by hand inside node_modules is seen too.
 "use strict";
 const { createHash } = require("node:crypto");
 const { readdirSync, readFileSync, realpathSync, statSync } = require("node:fs");
@@ -126,6 +126,34 @@ function npmRecordHash(root) {
 /** The stamp of a file that is not there. */
 const MISSING = "missing";
 
+/**
+ * The package.json files that govern these installed files: each one from a file's folder up to its package's root
+ * (the nearest gives "type" and "sideEffects", the root's "exports" and "main"). esbuild reads them and lists them
+ * nowhere: a hand edit of one (a patched exports map, say) changes what it builds while every file it read stays
+ * as it was. Those there now; one added later in a package's subfolder is not looked for, nor those of a package
+ * linked from outside node_modules.
+ * @param {readonly string[]} files files esbuild read, absolute or relative to root (given back in the same form)
+ * @param {string} root @returns {string[]}
+ */
+function packageJsonsOf(files, root) {
+  /** @type {Map<string, boolean>} */
+  const exists = new Map();
+  const found = new Set();
+  for (const file of files) {
+    if (!`/${file}`.includes("/node_modules/")) continue;
+    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+      const parent = path.basename(path.dirname(dir));
+      const isPackageRoot = parent === "node_modules" || (parent.startsWith("@") && path.basename(path.dirname(path.dirname(dir))) === "node_modules");
+      const candidate = path.join(dir, "package.json");
+      let there = exists.get(candidate);
+      if (there === undefined) exists.set(candidate, (there = statSync(path.resolve(root, candidate), { throwIfNoEntry: false })?.isFile() ?? false));
+      if (there) found.add(candidate);
+      if (isPackageRoot || dir === path.dirname(dir) || dir === ".") break;
+    }
+  }
+  return [...found].sort();
+}
+
 /** The fields of a package.json that change what esbuild resolves or emits (scripts and the like do not). */
 const RESOLUTION_FIELDS = ["type", "sideEffects", "imports", "exports", "main", "module", "browser"];
 
@@ -227,4 +255,4 @@ function installedEsbuildVersion() {
   return (esbuildVersion ??= JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")).version);
 }
 
-module.exports = { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, projectSettingsHash, recordable, statStamp, NPM_RECORDS };
+module.exports = { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, packageJsonsOf, projectSettingsHash, recordable, statStamp, NPM_RECORDS };

@@ -11,7 +11,7 @@ const { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync
 const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
-const { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, projectSettingsHash, recordable, statStamp } = require("./build-cache");
+const { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, packageJsonsOf, projectSettingsHash, recordable, statStamp } = require("./build-cache");
 const { esbuildService } = require("./esbuild-service");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -319,7 +319,8 @@ async function vendorLayer(dir, packages, bundled, key) {
     throw namingImporters(error, packages);
   });
   // Absolute: another copy of the project may adopt this vendor (see adoptVendor) and check the same files.
-  const record = { key: vendorKey, inputs: stampAll(inputsOf(result.metafile).map(absolute), installedStamp), packages };
+  const read = inputsOf(result.metafile).map(absolute);
+  const record = { key: vendorKey, inputs: stampAll([...read, ...packageJsonsOf(read, ROOT)], installedStamp), packages };
   return { file: store(dir, "vendor", result, record, before, { since }), compiled: true };
 }
 

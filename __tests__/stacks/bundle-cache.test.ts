@@ -92,6 +92,21 @@ describe("bundle cache", () => {
     symlinkSync(path.relative(path.dirname(at), path.join(root, target)), at);
   };
 
+  test("an installed package.json edited by hand (its main: esbuild reads it, lists it nowhere) rebuilds", () => {
+    write("node_modules/mains/package.json", '{"name":"mains","main":"one.js"}');
+    write("node_modules/mains/one.js", "exports.word = 'one';");
+    write("node_modules/mains/two.js", "exports.word = 'two';");
+    write("src/mains.ts", "import { word } from 'mains'; export const handler = async () => word;");
+    const options = { entry: "src/mains.ts", projectRoot: root, outDir: path.join(root, ".cache", "mains"), cache: true };
+    const one = bundleFunction(options);
+    expect(bundleFunction(options).cached).toBe(true);
+    write("node_modules/mains/package.json", '{"name":"mains","main":"two.js"}');
+    const two = bundleFunction(options);
+    expect(two.cached).toBe(false);
+    expect(two.sourceCodeHash).not.toBe(one.sourceCodeHash);
+    expect(bundleFunction(options).cached).toBe(true);
+  });
+
   test("a link in node_modules made by hand (npm records none), retargeted, rebuilds; so does one it leads through", () => {
     for (const fork of ["first", "second"]) {
       write(`forks/${fork}/package.json`, '{"name":"@scope/linked","main":"index.js"}');

@@ -97,10 +97,12 @@ describe("never stale", () => {
   const synth = (out: string) => run(copy, appArgs(copy), { DDN_ENV: "dev", CDKTF_OUTDIR: path.join(copy, ".out", out), DDN_BUNDLE_DIR: bundles });
   const layer = (name: "entry" | "vendor") => layerOf(bundles, copy, name);
   let editable: string;
+  let editableConstructs: string;
   beforeAll(() => {
     copy = copyProject();
-    // Before the first compile: the file the vendor is compiled from is then this copy's, to be edited in place.
+    // Before the first compile: the files the vendor is compiled from are then this copy's, to be edited in place.
     editable = path.join(editableInstalled(copy, "node_modules/@cdktf/provider-aws/lib/kms-alias"), "index.js");
+    editableConstructs = editableInstalled(copy, "node_modules/constructs");
   });
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
@@ -140,14 +142,26 @@ describe("never stale", () => {
     expect(layer("entry")).toEqual(entryBefore);
   }, 60_000);
 
+  test("an installed package.json edited by hand (its main: esbuild reads it, lists it nowhere) is compiled in", () => {
+    const vendorBefore = layer("vendor");
+    writeFileSync(path.join(editableConstructs, "lib", "edited-main.js"), 'process.stderr.write("edited package.json\\n");\nmodule.exports = require("./index.js");\n');
+    const manifest = path.join(editableConstructs, "package.json");
+    writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, "utf8")), main: "lib/edited-main.js" }, null, 2));
+    const r = synth("edited-package-json");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("edited package.json");
+    expect(layer("vendor").file).not.toBe(vendorBefore.file);
+  }, 60_000);
+
   test("a package installed elsewhere (npm link, a workspace: its files untouched) is compiled in", () => {
     const vendorBefore = layer("vendor");
     const linked = path.join(copy, ".linked", "constructs");
     cpSync(realpathSync(path.join(copy, "node_modules", "constructs")), linked, { recursive: true });
     const index = path.join(linked, "lib", "index.js");
     writeFileSync(index, `${readFileSync(index, "utf8")}\nprocess.stderr.write("linked package\\n");\n`);
-    const link = replaceableInstalled(copy, "node_modules/constructs");
-    rmSync(link);
+    // This copy's own constructs (see beforeAll) replaced by a link to the copy elsewhere.
+    const link = path.join(copy, "node_modules", "constructs");
+    rmSync(link, { recursive: true });
     symlinkSync(linked, link, "dir");
     const r = synth("linked-package");
     expect(r.stderr).toContain("linked package");
