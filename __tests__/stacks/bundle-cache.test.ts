@@ -65,23 +65,30 @@ describe("bundle cache", () => {
     expect(build().cached).toBe(true);
   });
 
+  type Options = Parameters<typeof bundleFunction>[0];
+
+  /** The bundle of `options` reused while nothing changes, built again once `change` is made, then reused again. */
+  function rebuiltBy(options: Options, change: () => void): { before: Bundle; after: Bundle } {
+    const before = bundleFunction(options);
+    expect(bundleFunction(options)).toMatchObject({ cached: true, sourceCodeHash: before.sourceCodeHash });
+    change();
+    const after = bundleFunction(options);
+    expect(after.cached).toBe(false);
+    expect(bundleFunction(options)).toMatchObject({ cached: true, sourceCodeHash: after.sourceCodeHash });
+    return { before, after };
+  }
+
   test("the project's tsconfig.json and package.json's resolution fields (read by esbuild, listed nowhere) rebuild; its scripts do not", () => {
     write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022" } }');
     write("package.json", '{ "name": "fixture", "scripts": { "build": "one" } }');
     write("src/fields.ts", "class Counter { count = 1; } export const handler = async () => new Counter().count;");
     const options = { entry: "src/fields.ts", projectRoot: root, outDir: path.join(root, ".cache", "settings"), cache: true };
-    const first = bundleFunction(options);
-    expect(bundleFunction(options).cached).toBe(true);
     // Class fields emitted as assignments instead of [[Define]]: another zip from the same sources.
-    write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022", "useDefineForClassFields": false } }');
-    const assigned = bundleFunction(options);
-    expect(assigned.cached).toBe(false);
-    expect(assigned.sourceCodeHash).not.toBe(first.sourceCodeHash);
+    const tsconfig = rebuiltBy(options, () => write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022", "useDefineForClassFields": false } }'));
+    expect(tsconfig.after.sourceCodeHash).not.toBe(tsconfig.before.sourceCodeHash);
     write("package.json", '{ "name": "fixture", "scripts": { "build": "two" } }');
     expect(bundleFunction(options).cached).toBe(true);
-    write("package.json", '{ "name": "fixture", "scripts": { "build": "two" }, "sideEffects": false }');
-    expect(bundleFunction(options).cached).toBe(false);
-    expect(bundleFunction(options).cached).toBe(true);
+    rebuiltBy(options, () => write("package.json", '{ "name": "fixture", "scripts": { "build": "two" }, "sideEffects": false }'));
   });
 
   /** A link at `link` (replacing one there) to `target`, both relative to the fixture's root. */
@@ -98,13 +105,8 @@ describe("bundle cache", () => {
     write("node_modules/mains/two.js", "exports.word = 'two';");
     write("src/mains.ts", "import { word } from 'mains'; export const handler = async () => word;");
     const options = { entry: "src/mains.ts", projectRoot: root, outDir: path.join(root, ".cache", "mains"), cache: true };
-    const one = bundleFunction(options);
-    expect(bundleFunction(options).cached).toBe(true);
-    write("node_modules/mains/package.json", '{"name":"mains","main":"two.js"}');
-    const two = bundleFunction(options);
-    expect(two.cached).toBe(false);
-    expect(two.sourceCodeHash).not.toBe(one.sourceCodeHash);
-    expect(bundleFunction(options).cached).toBe(true);
+    const { before, after } = rebuiltBy(options, () => write("node_modules/mains/package.json", '{"name":"mains","main":"two.js"}'));
+    expect(after.sourceCodeHash).not.toBe(before.sourceCodeHash);
   });
 
   test("a link in node_modules made by hand (npm records none), retargeted, rebuilds; so does one it leads through", () => {
@@ -115,14 +117,9 @@ describe("bundle cache", () => {
     write("src/linked.ts", "import { word } from '@scope/linked'; export const handler = async () => word;");
     const options = { entry: "src/linked.ts", projectRoot: root, outDir: path.join(root, ".cache", "linked"), cache: true };
     linkAt("node_modules/@scope/linked", "forks/first");
-    const first = bundleFunction(options);
-    expect(bundleFunction(options)).toMatchObject({ cached: true, sourceCodeHash: first.sourceCodeHash });
     // Every file the last build read is still there, unchanged: only where the import resolves to is not.
-    linkAt("node_modules/@scope/linked", "forks/second");
-    const retargeted = bundleFunction(options);
-    expect(retargeted.cached).toBe(false);
+    const { before: first, after: retargeted } = rebuiltBy(options, () => linkAt("node_modules/@scope/linked", "forks/second"));
     expect(retargeted.sourceCodeHash).not.toBe(first.sourceCodeHash);
-    expect(bundleFunction(options).cached).toBe(true);
     // The link in node_modules unchanged, the one it leads through retargeted.
     linkAt("forks/current", "forks/first");
     linkAt("node_modules/@scope/linked", "forks/current");
@@ -199,7 +196,6 @@ describe("bundle cache", () => {
     return isolated;
   }
 
-  type Options = Parameters<typeof bundleFunction>[0];
   type How = "one handler" | "many at once";
   const hows: How[] = ["one handler", "many at once"];
   /** A bundle of `options` through bundle.ts, with `edit` landing while esbuild runs; "many at once": bundleFunctions. */
