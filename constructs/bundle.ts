@@ -208,12 +208,19 @@ interface Checked extends InputStamps {
   readonly dependencies: string;
 }
 
+/** One moment's stamps and hashes, taken once for all the handlers of a call (see once, packageJsonsOf). */
+interface Taken {
+  readonly seen: Map<string, string>;
+  readonly hashed?: Map<string, string>;
+  readonly folders?: Map<string, readonly string[]>;
+}
+
 /** What a build read, as it is once the build is done: its inputs, and the installed package.json files they obey. */
-function readByBuild(options: BundleOptions, built: Built, seen?: Map<string, string>, hashed?: Map<string, string>): InputStamps {
+function readByBuild(options: BundleOptions, built: Built, { seen, hashed, folders }: Taken): InputStamps {
   const installed = built.inputs.filter(isDependency);
   return {
     inputs: hashInputs(options.projectRoot, built.inputs, hashed),
-    installed: installedStamps(options.projectRoot, [...installed, ...packageJsonsOf(installed, options.projectRoot)], seen),
+    installed: installedStamps(options.projectRoot, [...installed, ...packageJsonsOf(installed, options.projectRoot, folders)], seen),
   };
 }
 
@@ -272,7 +279,7 @@ export function bundleFunction(options: BundleOptions): Bundle {
   const run = buildRun();
   const b = builtEntry(options.projectRoot, options.entry, esbuildService().buildSync(buildOptions(options.projectRoot, [options.entry])));
   const zip = zipDeterministic(b.files);
-  return store(options, b, zip, before, readByBuild(options, b, seen), run);
+  return store(options, b, zip, before, readByBuild(options, b, { seen }), run);
 }
 
 /**
@@ -299,6 +306,7 @@ export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bu
   // Every deflate starts on the thread pool first; this thread hashes and stamps what the build read meanwhile
   // (~1,300 stats: ~40 ms here), instead of after each zip while the pool idles.
   const zips = built.map((b) => b && zipDeterministicAsync(b.files));
-  const read = built.map((b, i) => b && readByBuild(all[i]!, b, seen, hashedAfter));
+  const after: Taken = { seen, hashed: hashedAfter, folders: new Map() };
+  const read = built.map((b, i) => b && readByBuild(all[i]!, b, after));
   return Promise.all(all.map(async (options, i) => hits[i] ?? store(options, built[i]!, (await zips[i])!, before[i]!, read[i]!, run)));
 }

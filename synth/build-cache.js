@@ -133,23 +133,29 @@ const MISSING = "missing";
  * as it was. Those there now; one added later in a package's subfolder is not looked for, nor those of a package
  * linked from outside node_modules.
  * @param {readonly string[]} files files esbuild read, absolute or relative to root (given back in the same form)
- * @param {string} root @returns {string[]}
+ * @param {string} root
+ * @param {Map<string, readonly string[]>} [byFolder] what governs each folder, kept across calls of one moment (the
+ *   handlers share most folders: ~4,000 files in ~400 folders)
+ * @returns {string[]}
  */
-function packageJsonsOf(files, root) {
-  /** @type {Map<string, boolean>} */
-  const exists = new Map();
+function packageJsonsOf(files, root, byFolder = new Map()) {
+  /** @param {string} dir @returns {readonly string[]} */
+  const governing = (dir) => {
+    let found = byFolder.get(dir);
+    if (found) return found;
+    const parent = path.dirname(dir);
+    const parentName = path.basename(parent);
+    const isPackageRoot = parentName === "node_modules" || (parentName.startsWith("@") && path.basename(path.dirname(parent)) === "node_modules");
+    const candidate = path.join(dir, "package.json");
+    const here = statSync(path.resolve(root, candidate), { throwIfNoEntry: false })?.isFile() ? [candidate] : [];
+    found = isPackageRoot || parent === dir ? here : [...here, ...governing(parent)];
+    byFolder.set(dir, found);
+    return found;
+  };
   const found = new Set();
   for (const file of files) {
     if (!`/${file}`.includes("/node_modules/")) continue;
-    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-      const parent = path.basename(path.dirname(dir));
-      const isPackageRoot = parent === "node_modules" || (parent.startsWith("@") && path.basename(path.dirname(path.dirname(dir))) === "node_modules");
-      const candidate = path.join(dir, "package.json");
-      let there = exists.get(candidate);
-      if (there === undefined) exists.set(candidate, (there = statSync(path.resolve(root, candidate), { throwIfNoEntry: false })?.isFile() ?? false));
-      if (there) found.add(candidate);
-      if (isPackageRoot || dir === path.dirname(dir) || dir === ".") break;
-    }
+    for (const packageJson of governing(file.slice(0, Math.max(file.lastIndexOf("/"), 0)) || ".")) found.add(packageJson);
   }
   return [...found].sort();
 }
