@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
-import { buildStart, contentHash, fileMtime, installedEsbuildVersion, npmRecordHash, packageJsonsOf, projectSettingsHash, recordable, statStamp } from "../synth/build-cache";
+import { buildStart, contentHash, fileMtime, installedEsbuildVersion, npmRecordHash, packageJsonsOf, projectSettingsHash, recordable, searchedNames, statStamp } from "../synth/build-cache";
 import { esbuildService } from "../synth/esbuild-service";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
@@ -172,7 +172,7 @@ function buildOptions(projectRoot: string, entries: readonly string[]): Esbuild.
 
 interface Built {
   readonly files: readonly ZipEntry[];
-  /** Every file esbuild read for the entry. */
+  /** Every file esbuild read for the entry, and where it looked in the project's folders (see searchedNames). */
   readonly inputs: readonly string[];
 }
 
@@ -181,16 +181,21 @@ function builtEntry(projectRoot: string, entry: string, result: Esbuild.BuildRes
   const outDir = path.join(projectRoot, path.dirname(virtualOut(entry)));
   const files = (result.outputFiles ?? []).filter((f) => path.dirname(f.path) === outDir);
   const inputs = new Set<string>();
+  const searched = new Set<string>();
   const visit = (file: string): void => {
     if (inputs.has(file)) return;
     inputs.add(file);
-    for (const imported of result.metafile.inputs[file]?.imports ?? []) if (!imported.external) visit(imported.path);
+    for (const imported of result.metafile.inputs[file]?.imports ?? []) {
+      if (imported.external) continue;
+      for (const names of searchedNames(imported)) searched.add(names);
+      visit(imported.path);
+    }
   };
   visit(entry.split(path.sep).join("/"));
   // A view of esbuild's bytes, not a copy: copying the ~5 MB of five handlers' output made V8 run a full GC
   // (~20 ms) right after the build.
   const data = (f: Esbuild.OutputFile) => Buffer.from(f.contents.buffer, f.contents.byteOffset, f.contents.byteLength);
-  return { files: files.map((f) => ({ name: path.basename(f.path), data: data(f) })), inputs: [...inputs] };
+  return { files: files.map((f) => ({ name: path.basename(f.path), data: data(f) })), inputs: [...inputs, ...searched] };
 }
 
 /** The project inputs' hashes and the installed files' stamps, at one moment: before a build, or once it is done. */

@@ -180,8 +180,28 @@ function projectSettingsHash(root) {
   return createHash("sha1").update(JSON.stringify({ tsconfig: contentHash(path.join(root, "tsconfig.json")), packageJson })).digest("hex");
 }
 
-/** SHA-1 of a project file's content (a few dozen: read them), or MISSING. @param {string} file absolute @returns {string} */
+/**
+ * The suffix of an input that stands for names, not a file: "<folder>/<stem>.*" is every name in the folder that is
+ * the stem, or the stem and an extension (see searchedNames).
+ */
+const NAMES_SUFFIX = ".*";
+const isNames = (/** @type {string} */ file) => file.endsWith(NAMES_SUFFIX);
+
+/**
+ * SHA-1 of a project file's content (a few dozen: read them), or of the names a names input stands for; MISSING
+ * for a file that is not there. @param {string} file absolute @returns {string}
+ */
 function contentHash(file) {
+  if (isNames(file)) {
+    const stem = path.basename(file).slice(0, -NAMES_SUFFIX.length);
+    let names = /** @type {string[]} */ ([]);
+    try {
+      names = readdirSync(path.dirname(file)).filter((name) => name === stem || name.startsWith(`${stem}.`)).sort();
+    } catch {
+      // the folder is gone: so are the files read from it, which tells
+    }
+    return createHash("sha1").update(`names\0${names.join("\0")}`).digest("hex");
+  }
   try {
     return createHash("sha1").update(readFileSync(file)).digest("hex");
   } catch (error) {
@@ -189,6 +209,30 @@ function contentHash(file) {
     if (code === "ENOENT" || code === "ENOTDIR") return MISSING;
     throw error;
   }
+}
+
+/**
+ * Where esbuild looked to resolve one import of the project, as names inputs: a file added there later would be
+ * found first while every file it read stays as it was. A relative import written without its extension ("./http")
+ * tried names in the folder of what it found (a new http.tsx comes before http.ts, so "<folder>/http.*"); one of a
+ * folder ("./routes" -> routes/index.ts) tried the folder above first (a new routes.ts comes first), then the
+ * folder's package.json and index files. Imports written in full, and of packages, are not searched this way
+ * (installed files: see npmRecordHash).
+ * @param {{ path: string, original?: string, external?: boolean }} imported an import of esbuild's metafile
+ * @returns {string[]} project-relative, as the metafile names files
+ */
+function searchedNames(imported) {
+  const written = imported.original;
+  if (imported.external || !written?.startsWith(".") || `/${imported.path}`.includes("/node_modules/")) return [];
+  const found = path.posix.basename(imported.path);
+  if (found === path.posix.basename(written)) return [];
+  const folder = path.posix.dirname(imported.path);
+  const names = (/** @type {string} */ dir, /** @type {string} */ stem) => path.posix.join(dir, `${stem}${NAMES_SUFFIX}`);
+  const stemOf = (/** @type {string} */ name) => name.slice(0, name.lastIndexOf(".") > 0 ? name.lastIndexOf(".") : undefined);
+  if (/^index\.[^.]+$/.test(found) && path.posix.basename(written) !== "index") {
+    return [names(path.posix.dirname(folder), path.posix.basename(folder)), names(folder, "package.json"), names(folder, "index")];
+  }
+  return [names(folder, stemOf(found))];
 }
 
 /** Size and mtime of an installed file, or MISSING. @param {string} file absolute @returns {string} */
@@ -210,8 +254,8 @@ const buildStart = () => Date.now() - CLOCK_SLACK_MS;
  * @typedef {{ since: number, mtimeOf?: (file: string) => number | undefined }} BuildClock
  */
 
-/** @param {string} file absolute @returns {number | undefined} its mtime, if it is there */
-const fileMtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+/** @param {string} file absolute @returns {number | undefined} its mtime (a names input's: its folder's), if it is there */
+const fileMtime = (file) => statSync(isNames(file) ? path.dirname(file) : file, { throwIfNoEntry: false })?.mtimeMs;
 /** The mtime a statStamp holds. @param {string} stamp */
 const stampMtime = (stamp) => (stamp === MISSING ? undefined : Number(stamp.slice(stamp.indexOf(":") + 1)));
 
@@ -229,6 +273,9 @@ const stampMtime = (stamp) => (stamp === MISSING ? undefined : Number(stamp.slic
 function changedDuringBuild(before, after, build) {
   const until = Date.now() + CLOCK_SLACK_MS;
   const modified = (/** @type {string} */ file) => {
+    // Names inputs first seen are taken as they are after the build: a folder's mtime moves with every save in it
+    // (editors write a new file and rename it), so judging them by it would refuse most builds made after an edit.
+    if (isNames(file)) return false;
     const mtime = build.mtimeOf ? build.mtimeOf(file) : stampMtime(/** @type {string} */ (after[file]));
     return mtime !== undefined && mtime >= build.since && mtime <= until;
   };
@@ -261,4 +308,4 @@ function installedEsbuildVersion() {
   return (esbuildVersion ??= JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")).version);
 }
 
-module.exports = { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, packageJsonsOf, projectSettingsHash, recordable, statStamp, NPM_RECORDS };
+module.exports = { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, packageJsonsOf, projectSettingsHash, recordable, searchedNames, statStamp, NPM_RECORDS };

@@ -11,7 +11,7 @@ const { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync
 const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
-const { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, packageJsonsOf, projectSettingsHash, recordable, statStamp } = require("./build-cache");
+const { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, packageJsonsOf, projectSettingsHash, recordable, searchedNames, statStamp } = require("./build-cache");
 const { esbuildService } = require("./esbuild-service");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -217,7 +217,10 @@ function appLayer(dir, entry, key) {
     // "<runtime>": esbuild's own helpers, not a package.
     for (const i of input.imports) if (i.external && !isBuiltin(i.path) && !i.path.startsWith("<")) packages[i.path] ??= file;
   }
-  const file = store(dir, "entry", result, { key: appKey, inputs: stampAll(inputsOf(result.metafile), contentStamp), packages }, before, { since, mtimeOf: (f) => fileMtime(absolute(f)) });
+  // Where esbuild looked for the project's own imports too (see searchedNames): a file added there may be found first.
+  const searched = Object.values(result.metafile?.inputs ?? {}).flatMap((input) => input.imports.flatMap(searchedNames));
+  const inputs = stampAll([...new Set([...inputsOf(result.metafile), ...searched])], contentStamp);
+  const file = store(dir, "entry", result, { key: appKey, inputs, packages }, before, { since, mtimeOf: (f) => fileMtime(absolute(f)) });
   return { file, packages, compiled: true };
 }
 

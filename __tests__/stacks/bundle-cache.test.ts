@@ -91,6 +91,21 @@ describe("bundle cache", () => {
     rebuiltBy(options, () => write("package.json", '{ "name": "fixture", "scripts": { "build": "two" }, "sideEffects": false }'));
   });
 
+  test("a file added where an import looked (shadow.ts before shadow/index.ts, a .tsx before a .ts) rebuilds; one added elsewhere does not", () => {
+    write("src/shadow/index.ts", "export const where = 'folder';");
+    write("src/near.ts", "export const near = 'ts';");
+    write("src/shadowing.ts", "import { where } from './shadow'; import { near } from './near'; export const handler = async () => `${where} ${near}`;");
+    const options = { entry: "src/shadowing.ts", projectRoot: root, outDir: path.join(root, ".cache", "shadowing"), cache: true };
+    // Every file the last build read is unchanged and still there: only what the imports now find first is not.
+    const file = rebuiltBy(options, () => write("src/shadow.ts", "export const where = 'file';"));
+    expect(file.after.sourceCodeHash).not.toBe(file.before.sourceCodeHash);
+    const tsx = rebuiltBy(options, () => write("src/near.tsx", "export const near = 'tsx';"));
+    expect(tsx.after.sourceCodeHash).not.toBe(tsx.before.sourceCodeHash);
+    write("src/shadow/other.ts", "export const other = 1;");
+    write("src/nearby.ts", "export const nearby = 1;");
+    expect(bundleFunction(options).cached).toBe(true);
+  });
+
   /** A link at `link` (replacing one there) to `target`, both relative to the fixture's root. */
   const linkAt = (link: string, target: string) => {
     const at = path.join(root, link);
@@ -310,9 +325,10 @@ describe("bundle cache", () => {
     const together = await bundleFunctions(entries.map((e, i) => options(e, `folders-together-${i}`)));
     const alone = entries.map((e, i) => bundleFunction(options(e, `folders-alone-${i}`)));
     expect(together.map((b) => b.sourceCodeHash)).toEqual(alone.map((b) => b.sourceCodeHash));
-    // Each manifest holds what its own entry reads, not everything the shared build read.
+    // Each manifest holds what its own entry reads, not everything the shared build read (nor where it looked:
+    // "src/words.*" are the names "../../src/words" could have been, see searchedNames).
     const inputsOf = (i: number) => Object.keys((JSON.parse(readFileSync(path.join(root, ".cache", `folders-together-${i}`, "inputs.json"), "utf8")) as { inputs: object }).inputs);
-    expect(inputsOf(0).sort()).toEqual(["fns/first/index.ts", "src/words.ts"]);
+    expect(inputsOf(0).sort()).toEqual(["fns/first/index.ts", "src/words.*", "src/words.ts"]);
     expect(inputsOf(1)).toEqual(["fns/second/index.ts"]);
   });
 });

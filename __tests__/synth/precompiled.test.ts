@@ -202,6 +202,18 @@ describe("never stale", () => {
     expect(layer("entry")).not.toEqual(afterTsconfig.entry);
   }, 60_000);
 
+  test("a file added where an import looked (config.ts before config/index.ts: every file read unchanged) is compiled in", () => {
+    const shadow = path.join(copy, "config.ts");
+    writeFileSync(shadow, 'process.stderr.write("config.ts found first\\n");\nexport * from "./config/index";\n');
+    try {
+      const r = synth("shadowed-import");
+      expect(r.status).toBe(0);
+      expect(r.stderr).toContain("config.ts found first");
+    } finally {
+      rmSync(shadow);
+    }
+  }, 60_000);
+
   test("a source saved while it is compiled runs as compiled this once, and is compiled again at the next run", () => {
     // Preloaded into the launcher: files are saved again right after esbuild compiled the app (it read every input).
     const preload = path.join(work, "save-during-compile.js");
