@@ -1,8 +1,9 @@
 // @ts-check
 // Where the build caches live, how they tell that their inputs changed, and when a build may be recorded. One rule
 // for both caches: synth/precompile.js (the launcher's compiled files) and constructs/bundle.ts (the handler zips).
-// - project files, by content hash, and the project's settings esbuild reads without listing them (tsconfig.json,
-//   package.json's resolution fields);
+// - project files, by content hash, with the names where esbuild looked for them (a file added that an import would
+//   now find first), and the project's settings esbuild reads without listing them (tsconfig.json, package.json's
+//   resolution fields);
 // - npm's record of the install, by content: a new install can change what an import resolves to without touching
 //   the files read last time (a nested copy of a package, say); and the links in node_modules, which npm records
 //   only when it made them (a link made by hand, retargeted, leaves every file read last time as it was);
