@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
-import { buildStart, contentHash, fileMtime, installedEsbuildVersion, npmRecordHash, packageJsonsOf, projectSettingsHash, recordable, searchedNames, statStamp } from "../synth/build-cache";
+import { buildStart, contentHash, fileMtime, installedEsbuildVersion, npmRecordHash, recordable, statStamp } from "../synth/build-cache";
+import { packageJsonsOf, projectSettingsHash, searchedNames } from "../synth/unlisted-inputs";
 import { esbuildService } from "../synth/esbuild-service";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 

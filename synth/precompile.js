@@ -11,7 +11,8 @@ const { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync
 const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
-const { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, packageJsonsOf, projectSettingsHash, recordable, searchedNames, statStamp } = require("./build-cache");
+const { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp } = require("./build-cache");
+const { packageJsonsOf, projectSettingsHash, searchedNames } = require("./unlisted-inputs");
 const { esbuildService } = require("./esbuild-service");
 
 const ROOT = path.resolve(__dirname, "..");

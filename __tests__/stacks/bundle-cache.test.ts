@@ -23,6 +23,7 @@ describe("bundle cache", () => {
     saveNow(file, text);
     backdate(file);
   };
+  const writeAll = (files: Record<string, string>) => Object.entries(files).forEach(([file, text]) => write(file, text));
   const build = () => bundleFunction({ entry: "src/index.ts", projectRoot: root, outDir: path.join(root, ".cache", "bundle"), cache: true });
 
   beforeAll(() => {
@@ -67,40 +68,48 @@ describe("bundle cache", () => {
 
   type Options = Parameters<typeof bundleFunction>[0];
 
-  /** The bundle of `options` reused while nothing changes, built again once `change` is made, then reused again. */
-  function rebuiltBy(options: Options, change: () => void): { before: Bundle; after: Bundle } {
+  /** Options of a cached bundle of `entry` in the fixture, built into .cache/<dir>. */
+  const cachedIn = (dir: string, entry: string): Options => ({ entry, projectRoot: root, outDir: path.join(root, ".cache", dir), cache: true });
+
+  /**
+   * The bundle of `options` reused while nothing changes, built again once `change` is made (into other code, unless
+   * `sameCode` allows it), then reused again. Returns the bundle built after the change.
+   */
+  function rebuiltBy(options: Options, change: () => void, sameCode = false): Bundle {
     const before = bundleFunction(options);
     expect(bundleFunction(options)).toMatchObject({ cached: true, sourceCodeHash: before.sourceCodeHash });
     change();
     const after = bundleFunction(options);
     expect(after.cached).toBe(false);
+    if (!sameCode) expect(after.sourceCodeHash).not.toBe(before.sourceCodeHash);
     expect(bundleFunction(options)).toMatchObject({ cached: true, sourceCodeHash: after.sourceCodeHash });
-    return { before, after };
+    return after;
   }
 
   test("the project's tsconfig.json and package.json's resolution fields (read by esbuild, listed nowhere) rebuild; its scripts do not", () => {
-    write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022" } }');
-    write("package.json", '{ "name": "fixture", "scripts": { "build": "one" } }');
-    write("src/fields.ts", "class Counter { count = 1; } export const handler = async () => new Counter().count;");
-    const options = { entry: "src/fields.ts", projectRoot: root, outDir: path.join(root, ".cache", "settings"), cache: true };
+    writeAll({
+      "tsconfig.json": '{ "compilerOptions": { "target": "ES2022" } }',
+      "package.json": '{ "name": "fixture", "scripts": { "build": "one" } }',
+      "src/fields.ts": "class Counter { count = 1; } export const handler = async () => new Counter().count;",
+    });
+    const options = cachedIn("settings", "src/fields.ts");
     // Class fields emitted as assignments instead of [[Define]]: another zip from the same sources.
-    const tsconfig = rebuiltBy(options, () => write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022", "useDefineForClassFields": false } }'));
-    expect(tsconfig.after.sourceCodeHash).not.toBe(tsconfig.before.sourceCodeHash);
+    rebuiltBy(options, () => write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022", "useDefineForClassFields": false } }'));
     write("package.json", '{ "name": "fixture", "scripts": { "build": "two" } }');
     expect(bundleFunction(options).cached).toBe(true);
-    rebuiltBy(options, () => write("package.json", '{ "name": "fixture", "scripts": { "build": "two" }, "sideEffects": false }'));
+    rebuiltBy(options, () => write("package.json", '{ "name": "fixture", "scripts": { "build": "two" }, "sideEffects": false }'), true);
   });
 
   test("a file added where an import looked (shadow.ts before shadow/index.ts, a .tsx before a .ts) rebuilds; one added elsewhere does not", () => {
-    write("src/shadow/index.ts", "export const where = 'folder';");
-    write("src/near.ts", "export const near = 'ts';");
-    write("src/shadowing.ts", "import { where } from './shadow'; import { near } from './near'; export const handler = async () => `${where} ${near}`;");
-    const options = { entry: "src/shadowing.ts", projectRoot: root, outDir: path.join(root, ".cache", "shadowing"), cache: true };
+    writeAll({
+      "src/shadow/index.ts": "export const where = 'folder';",
+      "src/near.ts": "export const near = 'ts';",
+      "src/shadowing.ts": "import { where } from './shadow'; import { near } from './near'; export const handler = async () => `${where} ${near}`;",
+    });
+    const options = cachedIn("shadowing", "src/shadowing.ts");
     // Every file the last build read is unchanged and still there: only what the imports now find first is not.
-    const file = rebuiltBy(options, () => write("src/shadow.ts", "export const where = 'file';"));
-    expect(file.after.sourceCodeHash).not.toBe(file.before.sourceCodeHash);
-    const tsx = rebuiltBy(options, () => write("src/near.tsx", "export const near = 'tsx';"));
-    expect(tsx.after.sourceCodeHash).not.toBe(tsx.before.sourceCodeHash);
+    rebuiltBy(options, () => write("src/shadow.ts", "export const where = 'file';"));
+    rebuiltBy(options, () => write("src/near.tsx", "export const near = 'tsx';"));
     write("src/shadow/other.ts", "export const other = 1;");
     write("src/nearby.ts", "export const nearby = 1;");
     expect(bundleFunction(options).cached).toBe(true);
@@ -115,13 +124,14 @@ describe("bundle cache", () => {
   };
 
   test("an installed package.json edited by hand (its main: esbuild reads it, lists it nowhere) rebuilds", () => {
-    write("node_modules/mains/package.json", '{"name":"mains","main":"one.js"}');
-    write("node_modules/mains/one.js", "exports.word = 'one';");
-    write("node_modules/mains/two.js", "exports.word = 'two';");
-    write("src/mains.ts", "import { word } from 'mains'; export const handler = async () => word;");
-    const options = { entry: "src/mains.ts", projectRoot: root, outDir: path.join(root, ".cache", "mains"), cache: true };
-    const { before, after } = rebuiltBy(options, () => write("node_modules/mains/package.json", '{"name":"mains","main":"two.js"}'));
-    expect(after.sourceCodeHash).not.toBe(before.sourceCodeHash);
+    writeAll({
+      "node_modules/mains/package.json": '{"name":"mains","main":"one.js"}',
+      "node_modules/mains/one.js": "exports.word = 'one';",
+      "node_modules/mains/two.js": "exports.word = 'two';",
+      "src/mains.ts": "import { word } from 'mains'; export const handler = async () => word;",
+    });
+    const options = cachedIn("mains", "src/mains.ts");
+    rebuiltBy(options, () => write("node_modules/mains/package.json", '{"name":"mains","main":"two.js"}'));
   });
 
   test("a link in node_modules made by hand (npm records none), retargeted, rebuilds; so does one it leads through", () => {
@@ -130,11 +140,11 @@ describe("bundle cache", () => {
       write(`forks/${fork}/index.js`, `exports.word = '${fork} fork';`);
     }
     write("src/linked.ts", "import { word } from '@scope/linked'; export const handler = async () => word;");
-    const options = { entry: "src/linked.ts", projectRoot: root, outDir: path.join(root, ".cache", "linked"), cache: true };
+    const options = cachedIn("linked", "src/linked.ts");
     linkAt("node_modules/@scope/linked", "forks/first");
+    const first = bundleFunction(options);
     // Every file the last build read is still there, unchanged: only where the import resolves to is not.
-    const { before: first, after: retargeted } = rebuiltBy(options, () => linkAt("node_modules/@scope/linked", "forks/second"));
-    expect(retargeted.sourceCodeHash).not.toBe(first.sourceCodeHash);
+    const retargeted = rebuiltBy(options, () => linkAt("node_modules/@scope/linked", "forks/second"));
     // The link in node_modules unchanged, the one it leads through retargeted.
     linkAt("forks/current", "forks/first");
     linkAt("node_modules/@scope/linked", "forks/current");
@@ -147,11 +157,13 @@ describe("bundle cache", () => {
     // Every file the last build read (in the monorepo's node_modules) is unchanged and still there: only the
     // project's node_modules changed. Made once that node_modules had settled (its listing of links is then kept
     // while none of its directories changes).
-    write("monorepo/node_modules/hoisted/package.json", '{"name":"hoisted","main":"index.js"}');
-    write("monorepo/node_modules/hoisted/index.js", "exports.word = 'hoisted';");
-    write("forks/hoisted/package.json", '{"name":"hoisted","main":"index.js"}');
-    write("forks/hoisted/index.js", "exports.word = 'linked';");
-    write("monorepo/app/src/hoisted.ts", "import { word } from 'hoisted'; export const handler = async () => word;");
+    writeAll({
+      "monorepo/node_modules/hoisted/package.json": '{"name":"hoisted","main":"index.js"}',
+      "monorepo/node_modules/hoisted/index.js": "exports.word = 'hoisted';",
+      "forks/hoisted/package.json": '{"name":"hoisted","main":"index.js"}',
+      "forks/hoisted/index.js": "exports.word = 'linked';",
+      "monorepo/app/src/hoisted.ts": "import { word } from 'hoisted'; export const handler = async () => word;",
+    });
     mkdirSync(path.join(root, "monorepo/app/node_modules"));
     const app = { entry: "src/hoisted.ts", projectRoot: path.join(root, "monorepo/app"), outDir: path.join(root, ".cache", "hoisted"), cache: true };
     const hoisted = bundleFunction(app);
@@ -308,7 +320,7 @@ describe("bundle cache", () => {
   });
 
   test("a file dated in the future (a clock skewed elsewhere) does not keep its builds from being recorded", () => {
-    const options = { entry: "src/future-entry.ts", projectRoot: root, outDir: path.join(root, ".cache", "future"), cache: true };
+    const options = cachedIn("future", "src/future-entry.ts");
     write("src/future-entry.ts", "import { name } from './words'; export const handler = async () => name;");
     const inAnHour = Date.now() / 1000 + 3600;
     utimesSync(path.join(root, "src/future-entry.ts"), inAnHour, inAnHour);
