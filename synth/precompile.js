@@ -18,7 +18,7 @@ const { esbuildService } = require("./esbuild-service");
 const ROOT = path.resolve(__dirname, "..");
 /**
  * Files outside the import graph that change what esbuild emits (this file holds the build options); the project's
- * tsconfig.json and package.json count through projectSettingsHash (build-cache.js), the handler zips' rule too.
+ * tsconfig.json and package.json count through projectSettingsHash (unlisted-inputs.js), the handler zips' rule too.
  */
 const SETTINGS_FILES = ["synth/precompile.js"];
 /** Packages that stay installed packages: esbuild runs its own binary, found relative to its package. */

@@ -164,7 +164,7 @@ function namesHash(file) {
  * tried names in the folder of what it found (a new http.tsx comes before http.ts, so "<folder>/http.*"); one of a
  * folder ("./routes" -> routes/index.ts) tried the folder above first (a new routes.ts comes first), then the
  * folder's package.json and index files. Imports written in full, and of packages, are not searched this way
- * (installed files: see npmRecordHash).
+ * (installed files: see npmRecordHash in build-cache.js).
  * @param {{ path: string, original?: string, external?: boolean }} imported an import of esbuild's metafile
  * @returns {string[]} project-relative, as the metafile names files
  */
