@@ -63,10 +63,13 @@ interface CacheManifest {
 
 const sha1 = (data: Buffer | string) => createHash("sha1").update(data).digest("hex");
 
-/** The build's settings: esbuild's and ours, and the project's own that esbuild reads (tsconfig.json, package.json). */
-function cacheKey(options: BundleOptions): string {
+/**
+ * The build's settings: esbuild's and ours, and the project's own that esbuild reads (tsconfig.json, package.json),
+ * read once per project root at one moment (`settings`).
+ */
+function cacheKey(options: BundleOptions, settings: Map<string, string>): string {
   // layout 2: symbols named from the project root (outbase), whether built alone or together.
-  const project = projectSettingsHash(options.projectRoot);
+  const project = once(settings, options.projectRoot, projectSettingsHash);
   return sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), ESBUILD_OPTIONS, entry: options.entry, project, zip: 1, layout: 2 }));
 }
 
@@ -96,11 +99,10 @@ function installedStamps(projectRoot: string, files: readonly string[], seen = n
 
 /**
  * Content hashes of the project files among these (installed ones are stamped instead); "missing" where none.
- * `hashed` holds the hashes taken at one moment (before a build, or after it): five handlers read ~60 project
- * files, ~30 distinct.
+ * Taken once per moment (before a build, or after it): five handlers read ~60 project files, ~30 distinct.
  */
-function hashInputs(projectRoot: string, files: readonly string[], hashed = new Map<string, string>()): Record<string, string> {
-  return Object.fromEntries(files.filter((f) => !isDependency(f)).map((f) => [f, once(hashed, path.resolve(projectRoot, f), contentHash)]));
+function hashInputs(projectRoot: string, files: readonly string[], { hashed, listings }: Taken): Record<string, string> {
+  return Object.fromEntries(files.filter((f) => !isDependency(f)).map((f) => [f, once(hashed, path.resolve(projectRoot, f), (file) => contentHash(file, listings))]));
 }
 
 function describe(zipPath: string, zip: Buffer, bytes: CacheManifest["bytes"], cached: boolean): Bundle {
@@ -214,19 +216,29 @@ interface Checked extends InputStamps {
   readonly dependencies: string;
 }
 
-/** One moment's stamps and hashes, taken once for all the handlers of a call (see once, packageJsonsOf). */
+/**
+ * What one moment (before a build, or once it is done) has taken, so that the handlers of a call take each thing
+ * once: project hashes, folder listings (names inputs), the package.json files governing each installed folder, the
+ * project's settings and npm's record of its install. Installed stamps (`seen`) are shared by both moments: one taken before the build is the safe
+ * one to record (see installedStamps).
+ */
 interface Taken {
   readonly seen: Map<string, string>;
-  readonly hashed?: Map<string, string>;
-  readonly folders?: Map<string, readonly string[]>;
+  readonly hashed: Map<string, string>;
+  readonly listings: Map<string, readonly string[]>;
+  readonly folders: Map<string, readonly string[]>;
+  readonly settings: Map<string, string>;
+  readonly records: Map<string, string>;
 }
 
+const moment = (seen: Map<string, string>): Taken => ({ seen, hashed: new Map(), listings: new Map(), folders: new Map(), settings: new Map(), records: new Map() });
+
 /** What a build read, as it is once the build is done: its inputs, and the installed package.json files they obey. */
-function readByBuild(options: BundleOptions, built: Built, { seen, hashed, folders }: Taken): InputStamps {
+function readByBuild(options: BundleOptions, built: Built, taken: Taken): InputStamps {
   const installed = built.inputs.filter(isDependency);
   return {
-    inputs: hashInputs(options.projectRoot, built.inputs, hashed),
-    installed: installedStamps(options.projectRoot, [...installed, ...packageJsonsOf(installed, options.projectRoot, folders)], seen),
+    inputs: hashInputs(options.projectRoot, built.inputs, taken),
+    installed: installedStamps(options.projectRoot, [...installed, ...packageJsonsOf(installed, options.projectRoot, taken.folders)], taken.seen),
   };
 }
 
@@ -265,27 +277,26 @@ function store(options: BundleOptions, built: Built, zip: Buffer, before: Checke
 
 /**
  * The settings, npm's record and the last build's inputs as they are now: what the check compares, and what a
- * rebuild must still find and records (see store). `seen` and `hashed` keep them for the files this call reads again
- * after a build (see installedStamps, hashInputs).
+ * rebuild must still find and records (see store).
  */
-const stampsNow = (options: BundleOptions, manifest: CacheManifest | undefined, seen: Map<string, string>, hashed?: Map<string, string>): Checked => ({
-  key: cacheKey(options),
-  dependencies: npmRecordHash(options.projectRoot),
-  inputs: hashInputs(options.projectRoot, Object.keys(manifest?.inputs ?? {}), hashed),
-  installed: installedStamps(options.projectRoot, Object.keys(manifest?.installed ?? {}), seen),
+const stampsNow = (options: BundleOptions, manifest: CacheManifest | undefined, taken: Taken): Checked => ({
+  key: cacheKey(options, taken.settings),
+  dependencies: once(taken.records, options.projectRoot, npmRecordHash),
+  inputs: hashInputs(options.projectRoot, Object.keys(manifest?.inputs ?? {}), taken),
+  installed: installedStamps(options.projectRoot, Object.keys(manifest?.installed ?? {}), taken.seen),
 });
 
 /** esbuild -> deterministic zip, reusing the last zip when none of the files esbuild read has changed. */
 export function bundleFunction(options: BundleOptions): Bundle {
   const manifest = cacheManifest(options);
   const seen = new Map<string, string>();
-  const before = stampsNow(options, manifest, seen);
+  const before = stampsNow(options, manifest, moment(seen));
   const hit = manifest && reuse(options, manifest, before);
   if (hit) return hit;
   const run = buildRun();
   const b = builtEntry(options.projectRoot, options.entry, esbuildService().buildSync(buildOptions(options.projectRoot, [options.entry])));
   const zip = zipDeterministic(b.files);
-  return store(options, b, zip, before, readByBuild(options, b, { seen }), run);
+  return store(options, b, zip, before, readByBuild(options, b, moment(seen)), run);
 }
 
 /**
@@ -297,9 +308,9 @@ export function bundleFunction(options: BundleOptions): Bundle {
 export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bundle[]> {
   const seen = new Map<string, string>();
   // Project files hashed before the build and after it, apart: comparing the two is what finds a save during it.
-  const [hashedBefore, hashedAfter] = [new Map<string, string>(), new Map<string, string>()];
+  const [beforeBuild, afterBuild] = [moment(seen), moment(seen)];
   const manifests = all.map((options) => cacheManifest(options));
-  const before = all.map((options, i) => stampsNow(options, manifests[i], seen, hashedBefore));
+  const before = all.map((options, i) => stampsNow(options, manifests[i], beforeBuild));
   const hits = all.map((options, i) => manifests[i] && reuse(options, manifests[i], before[i]!));
   const misses = all.filter((_options, i) => !hits[i]);
   const run = buildRun();
@@ -312,7 +323,6 @@ export async function bundleFunctions(all: readonly BundleOptions[]): Promise<Bu
   // Every deflate starts on the thread pool first; this thread hashes and stamps what the build read meanwhile
   // (~1,300 stats: ~40 ms here), instead of after each zip while the pool idles.
   const zips = built.map((b) => b && zipDeterministicAsync(b.files));
-  const after: Taken = { seen, hashed: hashedAfter, folders: new Map() };
-  const read = built.map((b, i) => b && readByBuild(all[i]!, b, after));
+  const read = built.map((b, i) => b && readByBuild(all[i]!, b, afterBuild));
   return Promise.all(all.map(async (options, i) => hits[i] ?? store(options, built[i]!, (await zips[i])!, before[i]!, read[i]!, run)));
 }

@@ -61,10 +61,12 @@ const MISSING = "missing";
 
 /**
  * SHA-1 of a project file's content (a few dozen: read them), or of the names a names input stands for; MISSING
- * for a file that is not there. @param {string} file absolute @returns {string}
+ * for a file that is not there.
+ * @param {string} file absolute @param {Map<string, readonly string[]>} [listings] see namesHash
+ * @returns {string}
  */
-function contentHash(file) {
-  if (isNames(file)) return namesHash(file);
+function contentHash(file, listings) {
+  if (isNames(file)) return namesHash(file, listings);
   try {
     return createHash("sha1").update(readFileSync(file)).digest("hex");
   } catch (error) {

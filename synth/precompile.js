@@ -79,8 +79,15 @@ function installedAt(name) {
   }
 }
 
-/** @param {string} file content hashes of project files */
-const contentStamp = (file) => contentHash(absolute(file));
+/**
+ * Content hashes of project files, taken at one moment: the folders that names inputs stand for are listed once.
+ * @returns {(file: string) => string}
+ */
+const contentStamps = () => {
+  /** @type {Map<string, readonly string[]>} */
+  const listings = new Map();
+  return (file) => contentHash(absolute(file), listings);
+};
 /** @param {string} file size and mtime of installed files (hundreds of them: stat, do not read) */
 const installedStamp = (file) => statStamp(absolute(file));
 
@@ -198,8 +205,9 @@ function appLayer(dir, entry, key) {
   const appKey = sha1(`${key}\0${names.join("/")}`);
   const manifest = readManifest(dir, "entry");
   // Taken once: what the check compares, and what a compile must still find (see store).
-  const before = stampAll(Object.keys(manifest?.inputs ?? {}), contentStamp);
-  if (isFresh(manifest, dir, appKey, (file) => before[file] ?? contentStamp(file))) return { file: path.join(dir, manifest.output), packages: manifest.packages, compiled: false };
+  const stampNow = contentStamps();
+  const before = stampAll(Object.keys(manifest?.inputs ?? {}), stampNow);
+  if (isFresh(manifest, dir, appKey, (file) => before[file] ?? stampNow(file))) return { file: path.join(dir, manifest.output), packages: manifest.packages, compiled: false };
 
   const esbuild = esbuildService();
   const since = buildStart();
@@ -220,7 +228,7 @@ function appLayer(dir, entry, key) {
   }
   // Where esbuild looked for the project's own imports too (see searchedNames): a file added there may be found first.
   const searched = Object.values(result.metafile?.inputs ?? {}).flatMap((input) => input.imports.flatMap(searchedNames));
-  const inputs = stampAll([...new Set([...inputsOf(result.metafile), ...searched])], contentStamp);
+  const inputs = stampAll([...new Set([...inputsOf(result.metafile), ...searched])], contentStamps());
   const file = store(dir, "entry", result, { key: appKey, inputs, packages }, before, { since, mtimeOf: (f) => fileMtime(absolute(f)) });
   return { file, packages, compiled: true };
 }
@@ -365,7 +373,7 @@ function adoptVendor(dir, vendorKey) {
  */
 async function precompile(entry) {
   const cacheRoot = bundleCacheDir(ROOT);
-  const key = sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), settings: stampAll(SETTINGS_FILES, contentStamp), project: projectSettingsHash(ROOT) }));
+  const key = sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), settings: stampAll(SETTINGS_FILES, contentStamps()), project: projectSettingsHash(ROOT) }));
   // Per project root and entry: the files name the root (copies of the project must not share them), and entries
   // import different packages (one vendor each, so that they do not rebuild each other's).
   const dir = path.join(cacheRoot, "entries", sha1(`${ROOT}\0${entry}`).slice(0, 16));
