@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import * as path from "node:path";
 import type * as Esbuild from "esbuild";
 import { buildStart, contentHash, fileMtime, installedEsbuildVersion, npmRecordHash, recordable, statStamp } from "../synth/build-cache";
-import { packageJsonsOf, projectSettingsHash, searchedNames } from "../synth/unlisted-inputs";
+import { folderSettingsOf, packageJsonsOf, projectSettingsHash, searchedNames } from "../synth/unlisted-inputs";
 import { esbuildService } from "../synth/esbuild-service";
 import { zipDeterministic, zipDeterministicAsync, type ZipEntry } from "./zip";
 
@@ -68,9 +68,10 @@ const sha1 = (data: Buffer | string) => createHash("sha1").update(data).digest("
  * read once per project root at one moment (`settings`).
  */
 function cacheKey(options: BundleOptions, settings: Map<string, string>): string {
-  // layout 2: symbols named from the project root (outbase), whether built alone or together.
+  // layout 2: symbols named from the project root (outbase), whether built alone or together. inputs 2: manifests
+  // hold the subfolders' settings (one recorded before would not see a tsconfig.json added in functions/).
   const project = once(settings, options.projectRoot, projectSettingsHash);
-  return sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), ESBUILD_OPTIONS, entry: options.entry, project, zip: 1, layout: 2 }));
+  return sha1(JSON.stringify({ esbuildVersion: installedEsbuildVersion(), ESBUILD_OPTIONS, entry: options.entry, project, zip: 1, layout: 2, inputs: 2 }));
 }
 
 /** Files of installed packages (esbuild names them relative to the project root). */
@@ -175,7 +176,7 @@ function buildOptions(projectRoot: string, entries: readonly string[]): Esbuild.
 
 interface Built {
   readonly files: readonly ZipEntry[];
-  /** Every file esbuild read for the entry, and where it looked in the project's folders (see searchedNames). */
+  /** Every file esbuild read for the entry, where it looked in the project's folders (see searchedNames), and the settings of those folders (folderSettingsOf). */
   readonly inputs: readonly string[];
 }
 
@@ -198,7 +199,9 @@ function builtEntry(projectRoot: string, entry: string, result: Esbuild.BuildRes
   // A view of esbuild's bytes, not a copy: copying the ~5 MB of five handlers' output made V8 run a full GC
   // (~20 ms) right after the build.
   const data = (f: Esbuild.OutputFile) => Buffer.from(f.contents.buffer, f.contents.byteOffset, f.contents.byteLength);
-  return { files: files.map((f) => ({ name: path.basename(f.path), data: data(f) })), inputs: [...inputs, ...searched] };
+  // The settings of the project's subfolders too (a tsconfig.json added in functions/, say): esbuild lists none.
+  const settings = folderSettingsOf([...inputs], projectRoot);
+  return { files: files.map((f) => ({ name: path.basename(f.path), data: data(f) })), inputs: [...new Set([...inputs, ...searched, ...settings])] };
 }
 
 /** The project inputs' hashes and the installed files' stamps, at one moment: before a build, or once it is done. */

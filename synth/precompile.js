@@ -12,7 +12,7 @@ const { isBuiltin } = require("node:module");
 const path = require("node:path");
 const layout = require("../pipeline/layout.json");
 const { buildStart, bundleCacheDir, contentHash, fileMtime, installedEsbuildVersion, MISSING, npmRecordHash, recordable, statStamp } = require("./build-cache");
-const { packageJsonsOf, projectSettingsHash, searchedNames } = require("./unlisted-inputs");
+const { folderSettingsOf, packageJsonsOf, projectSettingsHash, searchedNames } = require("./unlisted-inputs");
 const { esbuildService } = require("./esbuild-service");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -228,7 +228,9 @@ function appLayer(dir, entry, key) {
   }
   // Where esbuild looked for the project's own imports too (see searchedNames): a file added there may be found first.
   const searched = Object.values(result.metafile?.inputs ?? {}).flatMap((input) => input.imports.flatMap(searchedNames));
-  const inputs = stampAll([...new Set([...inputsOf(result.metafile), ...searched])], contentStamps());
+  const read = inputsOf(result.metafile);
+  // And the settings of the project's subfolders (a tsconfig.json added in stacks/, say): esbuild lists none.
+  const inputs = stampAll([...new Set([...read, ...searched, ...folderSettingsOf(read, ROOT)])], contentStamps());
   const file = store(dir, "entry", result, { key: appKey, inputs, packages }, before, { since, mtimeOf: (f) => fileMtime(absolute(f)) });
   return { file, packages, compiled: true };
 }

@@ -1,7 +1,7 @@
 // @ts-check
 // What esbuild reads to build and does not list in its metafile, so the build caches (build-cache.js) would not see
-// it change: the project's settings, the package.json files that govern installed files, the links in node_modules,
-// and the names where it looked for the project's own imports.
+// it change: the project's settings (what its tsconfig extends, those of its subfolders), the package.json files that
+// govern installed files, the links in node_modules, and the names where it looked for the project's own imports.
 "use strict";
 const { createHash } = require("node:crypto");
 const { readdirSync, readFileSync, realpathSync, statSync } = require("node:fs");
@@ -112,29 +112,94 @@ function packageJsonsOf(files, root, byFolder = new Map()) {
 /** The fields of a package.json that change what esbuild resolves or emits (scripts and the like do not). */
 const RESOLUTION_FIELDS = ["type", "sideEffects", "imports", "exports", "main", "module", "browser"];
 
+/** @param {string} file absolute @returns {string | undefined} its text, if it is there */
+function readText(file) {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined; // none
+  }
+}
+
+/** @param {string} file absolute */
+const isFile = (file) => statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+
+/** A JSON string, kept whole while comments and trailing commas around it go. */
+const JSON_STRING = /("(?:[^"\\]|\\.)*")/.source;
+const COMMENTS = new RegExp(`${JSON_STRING}|//[^\\n]*|/\\*[\\s\\S]*?\\*/`, "g");
+const TRAILING_COMMAS = new RegExp(`${JSON_STRING}|,(?=\\s*[}\\]])`, "g");
+
+/**
+ * A tsconfig's fields, read as TypeScript reads them: comments and trailing commas allowed.
+ * @param {string} text @returns {Record<string, unknown> | undefined} undefined if it is not JSON even so
+ */
+function parseTsconfig(text) {
+  const keepStrings = (/** @type {string} */ _match, /** @type {string | undefined} */ string) => string ?? "";
+  try {
+    return JSON.parse(text.replace(COMMENTS, keepStrings).replace(TRAILING_COMMAS, keepStrings));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where a tsconfig's "extends" leads, as TypeScript and esbuild look: a path (".json" may be left off), or a
+ * package's file in a node_modules of the folder or one above (its tsconfig.json when the package alone is named).
+ * @param {string} spec @param {string} dir the extending file's folder @returns {string | undefined}
+ */
+function resolveExtends(spec, dir) {
+  const candidates = (/** @type {string} */ base) => [base, `${base}.json`, path.join(base, "tsconfig.json")];
+  if (spec.startsWith(".") || path.isAbsolute(spec)) return candidates(path.resolve(dir, spec)).slice(0, 2).find(isFile);
+  for (let at = dir; ; at = path.dirname(at)) {
+    const found = candidates(path.join(at, "node_modules", spec)).find(isFile);
+    if (found || path.dirname(at) === at) return found;
+  }
+}
+
+/**
+ * The files a tsconfig extends, nearest first, each once: esbuild merges them in and names none of them. One that
+ * cannot be found or read is left out (esbuild then warns, or fails the build).
+ * @param {string} tsconfig absolute @returns {string[]} absolute
+ */
+function extendedBy(tsconfig) {
+  /** @type {string[]} */
+  const chain = [];
+  const queue = [tsconfig];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    const text = readText(file);
+    const spec = text?.includes('"extends"') ? parseTsconfig(text)?.extends : undefined;
+    for (const each of Array.isArray(spec) ? spec : [spec]) {
+      const next = typeof each === "string" ? resolveExtends(each, path.dirname(file)) : undefined;
+      if (!next || next === tsconfig || chain.includes(next)) continue;
+      chain.push(next);
+      queue.push(next);
+    }
+  }
+  return chain;
+}
+
 /**
  * SHA-1 of what the project's own settings make esbuild do beyond the inputs its metafile lists (it reads them for
- * every file, and names them nowhere): tsconfig.json (its target and useDefineForClassFields change emitted class
- * fields; paths, resolution) and package.json's resolution fields. A tsconfig "extends" is not followed.
+ * every file, and names them nowhere): tsconfig.json and what it extends (its target and useDefineForClassFields
+ * change emitted class fields; paths, resolution) and package.json's resolution fields. Those of the project's
+ * subfolders are inputs instead (see folderSettingsOf).
  * @param {string} root @returns {string}
  */
 function projectSettingsHash(root) {
-  const read = (/** @type {string} */ file) => {
-    try {
-      return readFileSync(path.join(root, file), "utf8");
-    } catch {
-      return undefined; // none
-    }
-  };
-  let packageJson = read("package.json");
+  let packageJson = readText(path.join(root, "package.json"));
   try {
     const fields = JSON.parse(packageJson ?? "null");
     if (fields) packageJson = JSON.stringify(RESOLUTION_FIELDS.map((field) => fields[field] ?? null));
   } catch {
     // not JSON: its text stands in
   }
-  return createHash("sha1").update(JSON.stringify({ tsconfig: read("tsconfig.json") ?? null, packageJson: packageJson ?? null })).digest("hex");
+  const tsconfig = path.join(root, "tsconfig.json");
+  const extended = extendedBy(tsconfig).map((file) => [path.relative(root, file), readText(file) ?? null]);
+  return createHash("sha1").update(JSON.stringify({ tsconfig: readText(tsconfig) ?? null, extended, packageJson: packageJson ?? null })).digest("hex");
 }
+
+/** The settings esbuild looks for in each folder of a file, the nearest governing it (jsconfig.json where no tsconfig.json). */
+const FOLDER_SETTINGS = ["tsconfig.json", "jsconfig.json", "package.json"];
 
 /**
  * The suffix of an input that stands for names, not a file: "<folder>/<stem>.*" is every name in the folder that is
@@ -193,4 +258,33 @@ function searchedNames(imported) {
   return [names(folder, stemOf(found))];
 }
 
-module.exports = { installedLinks, isNames, namesHash, packageJsonsOf, projectSettingsHash, searchedNames };
+/**
+ * The settings that govern these project files from the project's subfolders, as inputs: for every folder between
+ * a file and the root, names inputs where esbuild looks for them (a tsconfig.json added in functions/ changes what
+ * it emits for the files below), and those there now, with what their tsconfig extends, by content. The root's are
+ * in projectSettingsHash.
+ * @param {readonly string[]} files project-relative, as the metafile names them (installed files and names inputs
+ *   are skipped: see packageJsonsOf)
+ * @param {string} root
+ * @returns {string[]} project-relative
+ */
+function folderSettingsOf(files, root) {
+  const folders = new Set();
+  for (const file of files) {
+    if (isNames(file) || `/${file}`.includes("/node_modules/")) continue;
+    for (let dir = path.posix.dirname(file); dir !== "." && dir !== "/" && !folders.has(dir); dir = path.posix.dirname(dir)) folders.add(dir);
+  }
+  const found = new Set();
+  for (const folder of [...folders].sort()) {
+    for (const name of FOLDER_SETTINGS) {
+      found.add(path.posix.join(folder, `${name}${NAMES_SUFFIX}`));
+      const file = path.join(root, folder, name);
+      if (!isFile(file)) continue;
+      found.add(path.posix.join(folder, name));
+      if (name !== "package.json") for (const extended of extendedBy(file)) found.add(path.relative(root, extended).split(path.sep).join("/"));
+    }
+  }
+  return [...found];
+}
+
+module.exports = { folderSettingsOf, installedLinks, isNames, namesHash, packageJsonsOf, projectSettingsHash, searchedNames };

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleFunction, bundleFunctions, type Bundle } from "../../constructs/bundle";
 import type { ZipEntry } from "../../constructs/zip";
+import { unzip } from "../../local/unzip";
 
 // The bundle cache: a project file esbuild read that changed (content), an installed file it read that changed (size
 // or mtime: stat, not read), or a different install (the lockfile or npm's record of the installed tree) rebuilds;
@@ -98,6 +99,34 @@ describe("bundle cache", () => {
     write("package.json", '{ "name": "fixture", "scripts": { "build": "two" } }');
     expect(bundleFunction(options).cached).toBe(true);
     rebuiltBy(options, () => write("package.json", '{ "name": "fixture", "scripts": { "build": "two" }, "sideEffects": false }'), true);
+  });
+
+  test("what tsconfig.json extends, and the settings of the folders between a file and the root (the nearest governs it), rebuild", () => {
+    writeAll({
+      // As TypeScript reads it: comments, trailing commas; extends a path without ".json", then an installed package.
+      "tsconfig.json": '{\n  // shared settings\n  "extends": ["./tsconfig.base", "@fixture/tsconfig"],\n}',
+      "tsconfig.base.json": '{ "compilerOptions": { "target": "ES2022" } }',
+      "node_modules/@fixture/tsconfig/tsconfig.json": "{}",
+      "package.json": '{ "name": "fixture" }',
+      "nest/deep/fields.ts": "import './effect'; class Counter { count = 1; } export const handler = async () => new Counter().count;",
+      "nest/deep/effect.ts": "(globalThis as any).touched = true;",
+    });
+    const options = cachedIn("folder-settings", "nest/deep/fields.ts");
+    const code = (bundle: Bundle) => unzip(readFileSync(bundle.zipPath)).get("index.js")!.toString("utf8");
+    rebuiltBy(options, () => write("tsconfig.base.json", '{ "compilerOptions": { "target": "ES2022", "useDefineForClassFields": false } }'));
+    rebuiltBy(options, () => write("node_modules/@fixture/tsconfig/tsconfig.json", '{ "compilerOptions": { "useDefineForClassFields": true } }'));
+    // The nearest tsconfig.json governs its folder's files: added where none was, edited, and through what it extends.
+    rebuiltBy(options, () => write("nest/deep/tsconfig.json", '{ "compilerOptions": { "target": "ES2022", "useDefineForClassFields": false } }'));
+    write("nest/settings/deep.json", '{ "compilerOptions": { "target": "ES2022" } }');
+    rebuiltBy(options, () => write("nest/deep/tsconfig.json", '{ "extends": "../settings/deep.json" }'));
+    rebuiltBy(options, () => write("nest/settings/deep.json", '{ "compilerOptions": { "target": "ES2022", "useDefineForClassFields": false } }'));
+    // A package.json between the file and the root: its sideEffects drops the bare import of ./effect.
+    expect(code(bundleFunction(options))).toContain("touched");
+    const pure = rebuiltBy(options, () => write("nest/package.json", '{ "sideEffects": false }'));
+    expect(code(pure)).not.toContain("touched");
+    // Settings in a folder the build did not read from, or a file beside them, change nothing.
+    writeAll({ "nest/other/tsconfig.json": "{}", "nest/deep/tsconfig.build.json": "{}", "nest/other/package.json": "{}" });
+    expect(bundleFunction(options).cached).toBe(true);
   });
 
   test("a file added where an import looked (shadow.ts before shadow/index.ts, a .tsx before a .ts) rebuilds; one added elsewhere does not", () => {
@@ -338,9 +367,11 @@ describe("bundle cache", () => {
     const alone = entries.map((e, i) => bundleFunction(options(e, `folders-alone-${i}`)));
     expect(together.map((b) => b.sourceCodeHash)).toEqual(alone.map((b) => b.sourceCodeHash));
     // Each manifest holds what its own entry reads, not everything the shared build read (nor where it looked:
-    // "src/words.*" are the names "../../src/words" could have been, see searchedNames).
+    // "src/words.*" are the names "../../src/words" could have been, see searchedNames; nor the settings of the
+    // folders above the other entry, see folderSettingsOf).
     const inputsOf = (i: number) => Object.keys((JSON.parse(readFileSync(path.join(root, ".cache", `folders-together-${i}`, "inputs.json"), "utf8")) as { inputs: object }).inputs);
-    expect(inputsOf(0).sort()).toEqual(["fns/first/index.ts", "src/words.*", "src/words.ts"]);
-    expect(inputsOf(1)).toEqual(["fns/second/index.ts"]);
+    const settingsOf = (...folders: string[]) => folders.flatMap((f) => ["jsconfig", "package", "tsconfig"].map((name) => `${f}/${name}.json.*`));
+    expect(inputsOf(0).sort()).toEqual(["fns/first/index.ts", "src/words.*", "src/words.ts", ...settingsOf("fns", "fns/first", "src")].sort());
+    expect(inputsOf(1).sort()).toEqual(["fns/second/index.ts", ...settingsOf("fns", "fns/second")].sort());
   });
 });

@@ -202,6 +202,28 @@ describe("never stale", () => {
     expect(layer("entry")).not.toEqual(afterTsconfig.entry);
   }, 60_000);
 
+  test("a tsconfig.json in a source folder (the nearest governs its files) and what it extends recompile the project's file", () => {
+    const before = { entry: layer("entry"), vendor: layer("vendor") };
+    const base = path.join(copy, "tsconfig.base.json");
+    const nested = path.join(copy, "stacks", "tsconfig.json");
+    writeFileSync(base, readFileSync(path.join(copy, "tsconfig.json")));
+    writeFileSync(nested, '{\n  // the project\'s settings, shared\n  "extends": "../tsconfig.base",\n}\n');
+    try {
+      expect(synth("nested-tsconfig").status).toBe(0);
+      const added = layer("entry");
+      expect(added).not.toEqual(before.entry);
+      const settings = JSON.parse(readFileSync(base, "utf8"));
+      settings.compilerOptions.noPropertyAccessFromIndexSignature = false;
+      writeFileSync(base, JSON.stringify(settings));
+      expect(synth("extended-tsconfig").status).toBe(0);
+      expect(layer("entry")).not.toEqual(added);
+      expect(layer("vendor")).toEqual(before.vendor);
+    } finally {
+      rmSync(nested);
+      rmSync(base);
+    }
+  }, 60_000);
+
   test("a file added where an import looked (config.ts before config/index.ts: every file read unchanged) is compiled in", () => {
     const shadow = path.join(copy, "config.ts");
     writeFileSync(shadow, 'process.stderr.write("config.ts found first\\n");\nexport * from "./config/index";\n');
