@@ -236,17 +236,18 @@ function namesHash(file, listings = new Map()) {
 
 /**
  * Where esbuild looked to resolve one import of the project, as names inputs: a file added there later would be
- * found first while every file it read stays as it was. A relative import written without its extension ("./http")
- * tried names in the folder of what it found (a new http.tsx comes before http.ts, so "<folder>/http.*"); one of a
- * folder ("./routes" -> routes/index.ts) tried the folder above first (a new routes.ts comes first), then the
- * folder's package.json and index files. Imports written in full, and of packages, are not searched this way
- * (installed files: see npmRecordHash in build-cache.js).
+ * found first while every file it read stays as it was. An import of a project file written without its extension
+ * ("./http", or "@lib/http" through tsconfig's paths or package.json's imports) tried names in the folder of what it
+ * found (a new http.tsx comes before http.ts, so "<folder>/http.*"); one of a folder ("./routes" ->
+ * routes/index.ts) tried the folder above first (a new routes.ts comes first), then the folder's package.json and
+ * index files. Imports written in full, and of installed packages, are not searched this way (installed files: see
+ * npmRecordHash in build-cache.js).
  * @param {{ path: string, original?: string, external?: boolean }} imported an import of esbuild's metafile
  * @returns {string[]} project-relative, as the metafile names files
  */
 function searchedNames(imported) {
   const written = imported.original;
-  if (imported.external || !written?.startsWith(".") || `/${imported.path}`.includes("/node_modules/")) return [];
+  if (imported.external || !written || `/${imported.path}`.includes("/node_modules/")) return [];
   const found = path.posix.basename(imported.path);
   if (found === path.posix.basename(written)) return [];
   const folder = path.posix.dirname(imported.path);

@@ -144,6 +144,18 @@ describe("bundle cache", () => {
     expect(bundleFunction(options).cached).toBe(true);
   });
 
+  test("an import through tsconfig's paths looked in the project's folders too: a file added there rebuilds", () => {
+    writeAll({
+      "tsconfig.json": '{ "compilerOptions": { "baseUrl": ".", "paths": { "@mapped/*": ["mapped/*"] } } }',
+      "mapped/http.ts": "export const via = 'ts';",
+      "mapped/routes/index.ts": "export const route = 'folder';",
+      "mapped/entry.ts": "import { via } from '@mapped/http'; import { route } from '@mapped/routes'; export const handler = async () => `${via} ${route}`;",
+    });
+    const options = cachedIn("mapped", "mapped/entry.ts");
+    rebuiltBy(options, () => write("mapped/http.tsx", "export const via = 'tsx';"));
+    rebuiltBy(options, () => write("mapped/routes.ts", "export const route = 'file';"));
+  });
+
   /** A link at `link` (replacing one there) to `target`, both relative to the fixture's root. */
   const linkAt = (link: string, target: string) => {
     const at = path.join(root, link);
