@@ -129,31 +129,23 @@ describe("bundle cache", () => {
     expect(bundleFunction(options).cached).toBe(true);
   });
 
-  test("a file added where an import looked (shadow.ts before shadow/index.ts, a .tsx before a .ts) rebuilds; one added elsewhere does not", () => {
-    writeAll({
-      "src/shadow/index.ts": "export const where = 'folder';",
-      "src/near.ts": "export const near = 'ts';",
-      "src/shadowing.ts": "import { where } from './shadow'; import { near } from './near'; export const handler = async () => `${where} ${near}`;",
-    });
-    const options = cachedIn("shadowing", "src/shadowing.ts");
-    // Every file the last build read is unchanged and still there: only what the imports now find first is not.
-    rebuiltBy(options, () => write("src/shadow.ts", "export const where = 'file';"));
-    rebuiltBy(options, () => write("src/near.tsx", "export const near = 'tsx';"));
-    write("src/shadow/other.ts", "export const other = 1;");
-    write("src/nearby.ts", "export const nearby = 1;");
-    expect(bundleFunction(options).cached).toBe(true);
-  });
-
-  test("an import through tsconfig's paths looked in the project's folders too: a file added there rebuilds", () => {
+  test.each([
+    ["relative", "shadowing", "./"],
+    ["through tsconfig's paths", "mapped", "@mapped/"],
+  ])("a file added where an import (%s) looked (shadow.ts before shadow/index.ts, a .tsx before a .ts) rebuilds; one added elsewhere does not", (_how, dir, prefix) => {
     writeAll({
       "tsconfig.json": '{ "compilerOptions": { "baseUrl": ".", "paths": { "@mapped/*": ["mapped/*"] } } }',
-      "mapped/http.ts": "export const via = 'ts';",
-      "mapped/routes/index.ts": "export const route = 'folder';",
-      "mapped/entry.ts": "import { via } from '@mapped/http'; import { route } from '@mapped/routes'; export const handler = async () => `${via} ${route}`;",
+      [`${dir}/shadow/index.ts`]: "export const where = 'folder';",
+      [`${dir}/near.ts`]: "export const near = 'ts';",
+      [`${dir}/entry.ts`]: `import { where } from '${prefix}shadow'; import { near } from '${prefix}near'; export const handler = async () => \`\${where} \${near}\`;`,
     });
-    const options = cachedIn("mapped", "mapped/entry.ts");
-    rebuiltBy(options, () => write("mapped/http.tsx", "export const via = 'tsx';"));
-    rebuiltBy(options, () => write("mapped/routes.ts", "export const route = 'file';"));
+    const options = cachedIn(dir, `${dir}/entry.ts`);
+    // Every file the last build read is unchanged and still there: only what the imports now find first is not.
+    rebuiltBy(options, () => write(`${dir}/shadow.ts`, "export const where = 'file';"));
+    rebuiltBy(options, () => write(`${dir}/near.tsx`, "export const near = 'tsx';"));
+    write(`${dir}/shadow/other.ts`, "export const other = 1;");
+    write(`${dir}/nearby.ts`, "export const nearby = 1;");
+    expect(bundleFunction(options).cached).toBe(true);
   });
 
   /** A link at `link` (replacing one there) to `target`, both relative to the fixture's root. */
