@@ -176,7 +176,10 @@ function buildOptions(projectRoot: string, entries: readonly string[]): Esbuild.
 
 interface Built {
   readonly files: readonly ZipEntry[];
-  /** Every file esbuild read for the entry, where it looked in the project's folders (see searchedNames), and the settings of those folders (folderSettingsOf). */
+  /**
+   * Every file esbuild read for the entry, where it looked in the project's folders (see searchedNames), and the
+   * settings of the folders between them and the root (folderSettingsOf).
+   */
   readonly inputs: readonly string[];
 }
 
@@ -222,8 +225,8 @@ interface Checked extends InputStamps {
 /**
  * What one moment (before a build, or once it is done) has taken, so that the handlers of a call take each thing
  * once: project hashes, folder listings (names inputs), the package.json files governing each installed folder, the
- * project's settings and npm's record of its install. Installed stamps (`seen`) are shared by both moments: one taken before the build is the safe
- * one to record (see installedStamps).
+ * project's settings and npm's record of its install. Installed stamps (`seen`) are shared by both moments: one taken
+ * before the build is the safe one to record (see installedStamps).
  */
 interface Taken {
   readonly seen: Map<string, string>;

@@ -198,7 +198,7 @@ function projectSettingsHash(root) {
   return createHash("sha1").update(JSON.stringify({ tsconfig: readText(tsconfig) ?? null, extended, packageJson: packageJson ?? null })).digest("hex");
 }
 
-/** The settings esbuild looks for in each folder of a file, the nearest governing it (jsconfig.json where no tsconfig.json). */
+/** The settings esbuild looks for in each folder above a file; the nearest governs it. */
 const FOLDER_SETTINGS = ["tsconfig.json", "jsconfig.json", "package.json"];
 
 /**
