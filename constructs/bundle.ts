@@ -90,12 +90,12 @@ function once(taken: Map<string, string>, file: string, take: (file: string) => 
 }
 
 /**
- * Size and mtime of each installed file read (see synth/build-cache.js). `seen` holds the stamps taken during one
+ * Size and mtime of each of these installed files (see synth/build-cache.js). `seen` holds the stamps taken during one
  * bundleFunctions call: five handlers read ~4,000 installed files, ~1,300 distinct. A stamp taken before the build
  * is the safe one to record: a file edited while esbuild runs then looks changed at the next check, never unchanged.
  */
 function installedStamps(projectRoot: string, files: readonly string[], seen = new Map<string, string>()): Stamps {
-  return Object.fromEntries(files.filter(isDependency).map((f) => [f, once(seen, path.resolve(projectRoot, f), statStamp)]));
+  return Object.fromEntries(files.map((f) => [f, once(seen, path.resolve(projectRoot, f), statStamp)]));
 }
 
 /**
@@ -176,10 +176,7 @@ function buildOptions(projectRoot: string, entries: readonly string[]): Esbuild.
 
 interface Built {
   readonly files: readonly ZipEntry[];
-  /**
-   * Every file esbuild read for the entry, where it looked in the project's folders (see searchedNames), and the
-   * settings of the folders between them and the root (folderSettingsOf).
-   */
+  /** Every file esbuild read for the entry, and where it looked in the project's folders (see searchedNames). */
   readonly inputs: readonly string[];
 }
 
@@ -202,9 +199,7 @@ function builtEntry(projectRoot: string, entry: string, result: Esbuild.BuildRes
   // A view of esbuild's bytes, not a copy: copying the ~5 MB of five handlers' output made V8 run a full GC
   // (~20 ms) right after the build.
   const data = (f: Esbuild.OutputFile) => Buffer.from(f.contents.buffer, f.contents.byteOffset, f.contents.byteLength);
-  // The settings of the project's subfolders too (a tsconfig.json added in functions/, say): esbuild lists none.
-  const settings = folderSettingsOf([...inputs], projectRoot);
-  return { files: files.map((f) => ({ name: path.basename(f.path), data: data(f) })), inputs: [...new Set([...inputs, ...searched, ...settings])] };
+  return { files: files.map((f) => ({ name: path.basename(f.path), data: data(f) })), inputs: [...inputs, ...searched] };
 }
 
 /** The project inputs' hashes and the installed files' stamps, at one moment: before a build, or once it is done. */
@@ -239,11 +234,15 @@ interface Taken {
 
 const moment = (seen: Map<string, string>): Taken => ({ seen, hashed: new Map(), listings: new Map(), folders: new Map(), settings: new Map(), records: new Map() });
 
-/** What a build read, as it is once the build is done: its inputs, and the installed package.json files they obey. */
+/**
+ * What a build read, as it is once the build is done: its inputs, the settings of the project's folders they are in
+ * (a tsconfig.json added in functions/, say: esbuild lists none), and the installed package.json files they obey.
+ */
 function readByBuild(options: BundleOptions, built: Built, taken: Taken): InputStamps {
-  const installed = built.inputs.filter(isDependency);
+  const read = [...new Set([...built.inputs, ...folderSettingsOf(built.inputs, options.projectRoot, taken.listings)])];
+  const installed = read.filter(isDependency);
   return {
-    inputs: hashInputs(options.projectRoot, built.inputs, taken),
+    inputs: hashInputs(options.projectRoot, read, taken),
     installed: installedStamps(options.projectRoot, [...installed, ...packageJsonsOf(installed, options.projectRoot, taken.folders)], taken.seen),
   };
 }

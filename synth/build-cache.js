@@ -95,8 +95,8 @@ const buildStart = () => Date.now() - CLOCK_SLACK_MS;
  * @typedef {{ since: number, mtimeOf?: (file: string) => number | undefined }} BuildClock
  */
 
-/** @param {string} file absolute @returns {number | undefined} its mtime (a names input's: its folder's), if it is there */
-const fileMtime = (file) => statSync(isNames(file) ? path.dirname(file) : file, { throwIfNoEntry: false })?.mtimeMs;
+/** @param {string} file absolute @returns {number | undefined} its mtime, if it is there (names inputs: see changedDuringBuild) */
+const fileMtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
 /** The mtime a statStamp holds. @param {string} stamp */
 const stampMtime = (stamp) => (stamp === MISSING ? undefined : Number(stamp.slice(stamp.indexOf(":") + 1)));
 

@@ -81,13 +81,10 @@ function installedAt(name) {
 
 /**
  * Content hashes of project files, taken at one moment: the folders that names inputs stand for are listed once.
+ * @param {Map<string, readonly string[]>} [listings] the folders listed at this moment
  * @returns {(file: string) => string}
  */
-const contentStamps = () => {
-  /** @type {Map<string, readonly string[]>} */
-  const listings = new Map();
-  return (file) => contentHash(absolute(file), listings);
-};
+const contentStamps = (listings = new Map()) => (file) => contentHash(absolute(file), listings);
 /** @param {string} file size and mtime of installed files (hundreds of them: stat, do not read) */
 const installedStamp = (file) => statStamp(absolute(file));
 
@@ -230,7 +227,8 @@ function appLayer(dir, entry, key) {
   const searched = Object.values(result.metafile?.inputs ?? {}).flatMap((input) => input.imports.flatMap(searchedNames));
   const read = inputsOf(result.metafile);
   // And the settings of the project's subfolders (a tsconfig.json added in stacks/, say): esbuild lists none.
-  const inputs = stampAll([...new Set([...read, ...searched, ...folderSettingsOf(read, ROOT)])], contentStamps());
+  const listings = new Map();
+  const inputs = stampAll([...new Set([...read, ...searched, ...folderSettingsOf(read, ROOT, listings)])], contentStamps(listings));
   const file = store(dir, "entry", result, { key: appKey, inputs, packages }, before, { since, mtimeOf: (f) => fileMtime(absolute(f)) });
   return { file, packages, compiled: true };
 }

@@ -157,22 +157,23 @@ function resolveExtends(spec, dir) {
 }
 
 /**
- * The files a tsconfig extends, nearest first, each once: esbuild merges them in and names none of them. One that
- * cannot be found or read is left out (esbuild then warns, or fails the build).
- * @param {string} tsconfig absolute @returns {string[]} absolute
+ * A tsconfig and the files it extends, nearest first, each read once: esbuild merges them in and names none of them.
+ * One that cannot be found or read is left out (esbuild then warns, or fails the build); none if the tsconfig is not
+ * there.
+ * @param {string} tsconfig absolute @returns {Array<{ file: string, text: string }>} absolute
  */
-function extendedBy(tsconfig) {
-  /** @type {string[]} */
+function tsconfigChain(tsconfig) {
+  /** @type {Array<{ file: string, text: string }>} */
   const chain = [];
   const queue = [tsconfig];
   for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
     const text = readText(file);
-    const spec = text?.includes('"extends"') ? parseTsconfig(text)?.extends : undefined;
+    if (text === undefined) continue;
+    chain.push({ file, text });
+    const spec = text.includes('"extends"') ? parseTsconfig(text)?.extends : undefined;
     for (const each of Array.isArray(spec) ? spec : [spec]) {
       const next = typeof each === "string" ? resolveExtends(each, path.dirname(file)) : undefined;
-      if (!next || next === tsconfig || chain.includes(next)) continue;
-      chain.push(next);
-      queue.push(next);
+      if (next && !queue.includes(next) && !chain.some((known) => known.file === next)) queue.push(next);
     }
   }
   return chain;
@@ -193,9 +194,9 @@ function projectSettingsHash(root) {
   } catch {
     // not JSON: its text stands in
   }
-  const tsconfig = path.join(root, "tsconfig.json");
-  const extended = extendedBy(tsconfig).map((file) => [path.relative(root, file), readText(file) ?? null]);
-  return createHash("sha1").update(JSON.stringify({ tsconfig: readText(tsconfig) ?? null, extended, packageJson: packageJson ?? null })).digest("hex");
+  const [tsconfig, ...extended] = tsconfigChain(path.join(root, "tsconfig.json"));
+  const settings = { tsconfig: tsconfig?.text ?? null, extended: extended.map(({ file, text }) => [path.relative(root, file), text]), packageJson: packageJson ?? null };
+  return createHash("sha1").update(JSON.stringify(settings)).digest("hex");
 }
 
 /** The settings esbuild looks for in each folder above a file; the nearest governs it. */
@@ -208,13 +209,22 @@ const FOLDER_SETTINGS = ["tsconfig.json", "jsconfig.json", "package.json"];
 const NAMES_SUFFIX = ".*";
 const isNames = (/** @type {string} */ file) => file.endsWith(NAMES_SUFFIX);
 
-/** @param {string} folder @returns {readonly string[]} its entries' names, none if it is gone */
-function listNames(folder) {
-  try {
-    return readdirSync(folder);
-  } catch {
-    return []; // the folder is gone: so are the files read from it, which tells
+/**
+ * The names in a folder, listed once per moment.
+ * @param {string} folder absolute @param {Map<string, readonly string[]>} listings the folders listed at this moment
+ * @returns {readonly string[]} none if it is gone
+ */
+function listedIn(folder, listings) {
+  let listed = listings.get(folder);
+  if (!listed) {
+    try {
+      listed = readdirSync(folder);
+    } catch {
+      listed = []; // the folder is gone: so are the files read from it, which tells
+    }
+    listings.set(folder, listed);
   }
+  return listed;
 }
 
 /**
@@ -227,10 +237,7 @@ function listNames(folder) {
  */
 function namesHash(file, listings = new Map()) {
   const stem = path.basename(file).slice(0, -NAMES_SUFFIX.length);
-  const folder = path.dirname(file);
-  let listed = listings.get(folder);
-  if (!listed) listings.set(folder, (listed = listNames(folder)));
-  const names = listed.filter((name) => name === stem || name.startsWith(`${stem}.`)).sort();
+  const names = listedIn(path.dirname(file), listings).filter((name) => name === stem || name.startsWith(`${stem}.`)).sort();
   return createHash("sha1").update(`names\0${names.join("\0")}`).digest("hex");
 }
 
@@ -267,9 +274,11 @@ function searchedNames(imported) {
  * @param {readonly string[]} files project-relative, as the metafile names them (installed files and names inputs
  *   are skipped: see packageJsonsOf)
  * @param {string} root
+ * @param {Map<string, readonly string[]>} [listings] folders listed at this moment: the names inputs returned are
+ *   hashed from the same listings (see namesHash)
  * @returns {string[]} project-relative
  */
-function folderSettingsOf(files, root) {
+function folderSettingsOf(files, root, listings = new Map()) {
   const folders = new Set();
   for (const file of files) {
     if (isNames(file) || `/${file}`.includes("/node_modules/")) continue;
@@ -280,9 +289,10 @@ function folderSettingsOf(files, root) {
     for (const name of FOLDER_SETTINGS) {
       found.add(path.posix.join(folder, `${name}${NAMES_SUFFIX}`));
       const file = path.join(root, folder, name);
-      if (!isFile(file)) continue;
+      if (!listedIn(path.dirname(file), listings).includes(name) || !isFile(file)) continue;
       found.add(path.posix.join(folder, name));
-      if (name !== "package.json") for (const extended of extendedBy(file)) found.add(path.relative(root, extended).split(path.sep).join("/"));
+      if (name === "package.json") continue;
+      for (const { file: extended } of tsconfigChain(file).slice(1)) found.add(path.relative(root, extended).split(path.sep).join("/"));
     }
   }
   return [...found];

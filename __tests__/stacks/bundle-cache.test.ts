@@ -25,7 +25,10 @@ describe("bundle cache", () => {
     backdate(file);
   };
   const writeAll = (files: Record<string, string>) => Object.entries(files).forEach(([file, text]) => write(file, text));
-  const build = () => bundleFunction({ entry: "src/index.ts", projectRoot: root, outDir: path.join(root, ".cache", "bundle"), cache: true });
+  type Options = Parameters<typeof bundleFunction>[0];
+  /** Options of a cached bundle of `entry` in the fixture, built into .cache/<dir>. */
+  const cachedIn = (dir: string, entry: string): Options => ({ entry, projectRoot: root, outDir: path.join(root, ".cache", dir), cache: true });
+  const build = () => bundleFunction(cachedIn("bundle", "src/index.ts"));
 
   beforeAll(() => {
     root = mkdtempSync(path.join(tmpdir(), "ddn-bundle-cache-"));
@@ -66,11 +69,6 @@ describe("bundle cache", () => {
     expect(patched.sourceCodeHash).not.toBe(before.sourceCodeHash);
     expect(build().cached).toBe(true);
   });
-
-  type Options = Parameters<typeof bundleFunction>[0];
-
-  /** Options of a cached bundle of `entry` in the fixture, built into .cache/<dir>. */
-  const cachedIn = (dir: string, entry: string): Options => ({ entry, projectRoot: root, outDir: path.join(root, ".cache", dir), cache: true });
 
   /**
    * The bundle of `options` reused while nothing changes, built again once `change` is made (into other code, unless
@@ -221,18 +219,17 @@ describe("bundle cache", () => {
 
   test("many at once (main.ts starts them before cdktf loads): the same bytes as one by one, cache included", async () => {
     write("src/other.ts", "import { name } from './words'; export const handler = async () => name.length;");
-    const options = (entry: string, dir: string) => ({ entry, projectRoot: root, outDir: path.join(root, ".cache", dir), cache: true });
     const entries = ["src/index.ts", "src/other.ts"];
-    const together = await bundleFunctions(entries.map((e, i) => options(e, `together-${i}`)));
-    const alone = entries.map((e, i) => bundleFunction(options(e, `alone-${i}`)));
+    const together = await bundleFunctions(entries.map((e, i) => cachedIn(`together-${i}`, e)));
+    const alone = entries.map((e, i) => bundleFunction(cachedIn(`alone-${i}`, e)));
     expect(together.map((b) => [b.cached, b.sourceCodeHash])).toEqual(alone.map((b) => [false, b.sourceCodeHash]));
-    const again = await bundleFunctions(entries.map((e, i) => options(e, `together-${i}`)));
+    const again = await bundleFunctions(entries.map((e, i) => cachedIn(`together-${i}`, e)));
     expect(again.map((b) => [b.cached, b.sourceCodeHash])).toEqual(alone.map((b) => [true, b.sourceCodeHash]));
     write("src/words.ts", "export const name = 'changed';");
-    expect((await bundleFunctions(entries.map((e, i) => options(e, `together-${i}`)))).map((b) => b.cached)).toEqual([false, false]);
+    expect((await bundleFunctions(entries.map((e, i) => cachedIn(`together-${i}`, e)))).map((b) => b.cached)).toEqual([false, false]);
     // Installed files are stamped once per call, never remembered across calls: an edit in between is seen.
     write("node_modules/dep/index.js", "exports.greet = () => 'edited between two calls';");
-    expect((await bundleFunctions(entries.map((e, i) => options(e, `together-${i}`)))).map((b) => b.cached)).toEqual([false, true]);
+    expect((await bundleFunctions(entries.map((e, i) => cachedIn(`together-${i}`, e)))).map((b) => b.cached)).toEqual([false, true]);
   });
 
   // A file saved while esbuild runs: bundle.ts loaded with its zip module wrapped, so that the edit lands after
@@ -292,7 +289,7 @@ describe("bundle cache", () => {
   }
 
   test.each(hows)("a project file saved while esbuild runs (%s) is built again at the next call, never reused stale", async (how) => {
-    const options = { entry: "src/index.ts", projectRoot: root, outDir: path.join(root, ".cache", `race-${how}`), cache: true };
+    const options = cachedIn(`race-${how}`, "src/index.ts");
     await bundleWith(how, options);
     write("src/words.ts", "export const name = 'saved before the build';");
     const race = await raced(how, options, () => write("src/words.ts", "export const name = 'saved during the build';"));
@@ -304,7 +301,7 @@ describe("bundle cache", () => {
   test.each(hows)("tsconfig.json saved while esbuild runs (%s): the settings it read are recorded, so the next call builds again", async (how) => {
     write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022" } }');
     write("src/fields.ts", "class Counter { count = 1; } export const handler = async () => new Counter().count;");
-    const options = { entry: "src/fields.ts", projectRoot: root, outDir: path.join(root, ".cache", `race-settings-${how}`), cache: true };
+    const options = cachedIn(`race-settings-${how}`, "src/fields.ts");
     await bundleWith(how, options);
     write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022", "useDefineForClassFields": false } }');
     const race = await raced(how, options, () => write("tsconfig.json", '{ "compilerOptions": { "target": "ES2022", "useDefineForClassFields": true } }'));
@@ -313,7 +310,7 @@ describe("bundle cache", () => {
   });
 
   test.each(hows)("a file the last build did not read (a new import), saved while esbuild runs (%s), is built again at the next call", async (how) => {
-    const options = { entry: "src/late-entry.ts", projectRoot: root, outDir: path.join(root, ".cache", `race-new-${how}`), cache: true };
+    const options = cachedIn(`race-new-${how}`, "src/late-entry.ts");
     write("src/late-entry.ts", "import { name } from './words'; export const handler = async () => name;");
     await bundleWith(how, options);
     // The entry now imports a file no build of it read: nothing recorded says what that file held before this build.
@@ -327,7 +324,7 @@ describe("bundle cache", () => {
   });
 
   test.each(hows)("an installed file the last build did not read, saved while esbuild runs (%s), is built again at the next call", async (how) => {
-    const options = { entry: "src/index.ts", projectRoot: root, outDir: path.join(root, ".cache", `race-installed-${how}`), cache: true };
+    const options = cachedIn(`race-installed-${how}`, "src/index.ts");
     await bundleWith(how, options);
     // The package now requires a file of its own that no build read (its mtime is read from the stamp, not stat'ed again).
     const extra = `node_modules/dep/extra-${how.replace(/ /g, "-")}.js`;
@@ -342,7 +339,7 @@ describe("bundle cache", () => {
 
   test("a file several handlers read, saved while esbuild builds them together, is named once and built again for each", async () => {
     write("src/other.ts", "import { name } from './words'; export const handler = async () => name.length;");
-    const all = ["src/index.ts", "src/other.ts"].map((entry, i) => ({ entry, projectRoot: root, outDir: path.join(root, ".cache", `named-once-${i}`), cache: true }));
+    const all = ["src/index.ts", "src/other.ts"].map((entry, i) => cachedIn(`named-once-${i}`, entry));
     await bundleFunctions(all);
     write("src/words.ts", "export const name = 'saved before the build';");
     const race = await saying(() => withEditDuringBuild(() => write("src/words.ts", "export const name = 'saved during the build';")).bundleFunctions(all));

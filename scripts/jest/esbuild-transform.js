@@ -4,8 +4,10 @@ const { transformSync, version } = require("esbuild");
 const { createHash } = require("node:crypto");
 const { readFileSync } = require("node:fs");
 
-/** Jest keeps transformed files across runs by this key: what esbuild turns a file into depends on its version
- * and on this file's settings, so a new esbuild or a changed setting must not meet a transform cached before it. */
+/**
+ * Jest keeps transformed files across runs by this key: what esbuild turns a file into depends on its version and
+ * on this file's settings, so a new esbuild or a changed setting must not meet a transform cached before it.
+ */
 const TRANSFORMER = createHash("sha1").update(version).update(readFileSync(__filename)).digest("hex");
 
 module.exports = {
