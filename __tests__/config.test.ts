@@ -36,6 +36,7 @@ describe("config", () => {
     ["an alarm period CloudWatch refuses", (c: any) => (c.alarms = { periodSeconds: 90 }), "alarms.periodSeconds must be 60 or a multiple of 60"],
     ["more datapoints than periods", (c: any) => (c.alarms = { evaluationPeriods: 2, datapointsToAlarm: 3 }), "alarms.datapointsToAlarm must be a whole number from 1 to 2"],
     ["a 5xx rate as a percentage", (c: any) => (c.alarms = { api5xxRate: 5 }), "alarms.api5xxRate must be above 0 and at most 1"],
+    ["an account id with a dash", (c: any) => (c.account = "1234-5678-9012"), 'account must be a 12-digit AWS account id (got "1234-5678-9012")'],
   ])("rejects %s with a clear message", (_name, patch, message) => {
     expect(() => validateConfig(bad(patch))).toThrow(ConfigError);
     expect(() => validateConfig(bad(patch))).toThrow(message);

@@ -36,6 +36,7 @@ const dev: EnvironmentConfig = {
 const prod: EnvironmentConfig = {
   app: "ddn",
   env: "prod",
+  account: placeholder("123456789012"),
   region: "eu-west-1",
   tags: { project: "ddn-file-pipeline", environment: "prod", "managed-by": "cdktf" },
   storage: {

@@ -39,6 +39,12 @@ export interface EnvironmentConfig {
   /** Prefix of every name: `<app>-<env>-<part>`. */
   readonly app: string;
   readonly env: string;
+  /**
+   * The AWS account (12 digits) the environment deploys to. Terraform's AWS provider then refuses credentials of any
+   * other account before it reads or changes anything (`allowed_account_ids`). Unset: whatever account the
+   * credentials are in (fine for one person trying it).
+   */
+  readonly account?: string;
   readonly region: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly storage: {

@@ -1,8 +1,23 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** The account id offline plans run in (aws_caller_identity answers it). */
+/** The account id offline plans run in where a stack names none (aws_caller_identity answers it). */
 export const OFFLINE_ACCOUNT = "000000000000";
+
+const KEY_PREFIX = "OFFLINE";
+
+/**
+ * Offline credentials of an account: as with a real key, the account is the one the key belongs to, so the AWS
+ * provider's `allowed_account_ids` check runs offline as it does against AWS.
+ */
+export const offlineAccessKey = (account: string): string => `${KEY_PREFIX}${account}`;
+
+/** The account of the key that signed a request (SigV4 `Credential=<key>/…`): OFFLINE_ACCOUNT for any other key. */
+function signingAccount(authorization: string | undefined): string {
+  const key = /Credential=([^/,\s]+)\//.exec(authorization ?? "")?.[1] ?? "";
+  const account = key.startsWith(KEY_PREFIX) ? key.slice(KEY_PREFIX.length) : "";
+  return /^\d{12}$/.test(account) ? account : OFFLINE_ACCOUNT;
+}
 
 export interface OfflineAwsOptions {
   /**
@@ -29,15 +44,16 @@ export async function startOfflineAws(options: OfflineAwsOptions = {}): Promise<
       res.setHeader("content-type", "text/xml");
       const params = new URLSearchParams(body);
       const action = params.get("Action");
+      const account = signingAccount(req.headers.authorization);
       if (action === "GetCallerIdentity") {
-        res.end(xml(action, `<Arn>arn:aws:iam::${OFFLINE_ACCOUNT}:user/offline-plan</Arn><UserId>OFFLINEPLAN</UserId><Account>${OFFLINE_ACCOUNT}</Account>`));
+        res.end(xml(action, `<Arn>arn:aws:iam::${account}:user/offline-plan</Arn><UserId>OFFLINEPLAN</UserId><Account>${account}</Account>`));
         return;
       }
       if (action === "ListRoles") {
         const prefix = params.get("PathPrefix") ?? "/";
         const members = (options.roles ?? [])
           .filter((r) => r.path.startsWith(prefix))
-          .map((r) => `<member><Path>${r.path}</Path><RoleName>${r.name}</RoleName><RoleId>AROAOFFLINE${r.name.length}</RoleId><Arn>arn:aws:iam::${OFFLINE_ACCOUNT}:role${r.path}${r.name}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument></member>`)
+          .map((r) => `<member><Path>${r.path}</Path><RoleName>${r.name}</RoleName><RoleId>AROAOFFLINE${r.name.length}</RoleId><Arn>arn:aws:iam::${account}:role${r.path}${r.name}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument></member>`)
           .join("");
         res.end(xml(action, `<IsTruncated>false</IsTruncated><Roles>${members}</Roles>`));
         return;

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { plannedOutputs, writeOutputsState, type PlannedOutput } from "./planned-outputs";
-import { OFFLINE_ACCOUNT } from "./offline-aws";
+import { OFFLINE_ACCOUNT, offlineAccessKey } from "./offline-aws";
 import { compareVersions, type TerraformSetup } from "./terraform-setup";
 
 export interface ChangeCounts {
@@ -36,8 +36,11 @@ export interface ChainOptions {
   readonly workDir: string;
   readonly setup: TerraformSetup;
   readonly cliConfigFile: string;
-  /** Offline: placeholder credentials, the STS stand-in, local state. Absent: the real account and backend. */
-  readonly offline?: { readonly awsEndpoint: string };
+  /**
+   * Offline: placeholder credentials, the STS stand-in, local state. Absent: the real account and backend. The
+   * credentials are in `account`, by default the one each stack's provider allows (else OFFLINE_ACCOUNT).
+   */
+  readonly offline?: { readonly awsEndpoint: string; readonly account?: string };
   readonly log?: (line: string) => void;
   /**
    * Render every plan as JSON too ("all", for the plans directory), or only the plans whose outputs a later stack
@@ -54,6 +57,16 @@ export class PlanError extends Error {
 }
 
 const REMOTE_STATE = "cross-stack-reference-input-";
+
+/**
+ * Terraform's output for a person to read. Pitfall: a diagnostic quotes the configuration's line, and cdk.tf.json is
+ * one line (~10 KB of JSON), so each such quote is cut to its start.
+ */
+const readable = (output: string): string =>
+  output
+    .split("\n")
+    .map((line) => (line.length > 300 ? `${line.slice(0, 200)} … (${line.length} characters)` : line))
+    .join("\n");
 
 function terraform(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -136,7 +149,7 @@ export async function planChain(o: ChainOptions): Promise<ChainResult> {
   const run = async (stack: string, label: string, args: string[]) => {
     log(`${stack}: ${label}`);
     const r = await terraform(path.join(o.workDir, stack), args, env);
-    if (r.status !== 0) throw new PlanError(stack, `terraform ${args[0]} failed:\n${(r.stderr || r.stdout).trim()}`);
+    if (r.status !== 0) throw new PlanError(stack, `terraform ${args[0]} failed:\n${readable((r.stderr || r.stdout).trim())}`);
     return r;
   };
 
@@ -153,7 +166,8 @@ export async function planChain(o: ChainOptions): Promise<ChainResult> {
       aws.version = version;
       writeFileSync(configFile, JSON.stringify(config));
     }
-    const region = String((config.provider?.aws?.[0] ?? config.provider?.aws)?.region ?? "us-east-1");
+    const provider = config.provider?.aws?.[0] ?? config.provider?.aws;
+    const region = String(provider?.region ?? "us-east-1");
 
     const override: Record<string, unknown> = {};
     const remote = Object.keys(config.data?.terraform_remote_state ?? {});
@@ -171,10 +185,11 @@ export async function planChain(o: ChainOptions): Promise<ChainResult> {
     if (o.offline) {
       override.provider = {
         aws: {
-          access_key: "offline-plan",
+          access_key: offlineAccessKey(o.offline.account ?? provider?.allowed_account_ids?.[0] ?? OFFLINE_ACCOUNT),
           secret_key: "offline-plan",
           skip_credentials_validation: true,
-          skip_requesting_account_id: true,
+          // The account is asked for (the stand-in answers the key's), so allowed_account_ids is checked as in AWS.
+          skip_requesting_account_id: false,
           skip_metadata_api_check: true,
           endpoints: [{ sts: o.offline.awsEndpoint, iam: o.offline.awsEndpoint }],
         },

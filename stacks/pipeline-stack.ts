@@ -44,6 +44,8 @@ export abstract class PipelineStack extends TerraformStack {
     this.node.addValidation(this.policyGate);
     new AwsProvider(this, "aws", {
       region: props.config.region,
+      // Credentials of another account (a prod deploy from a shell still signed in to dev) fail before anything.
+      ...(props.config.account ? { allowedAccountIds: [props.config.account] } : {}),
       defaultTags: [{ tags: { ...props.config.tags } }],
     });
     if (props.backend.bucket) {

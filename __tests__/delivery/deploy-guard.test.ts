@@ -30,10 +30,10 @@ describe("example values marked placeholder(...) in config", () => {
     }
   }, 60_000);
 
-  test("prod ships its example origin, JWKS URL and issuer marked, so synth warns and deploys refuse", () => {
-    expect(unreplacedPlaceholders(loadConfig("prod")).map((u) => u.path)).toEqual(["allowedOrigins[0]", "api.auth.jwksUrl", "api.auth.issuer"]);
+  test("prod ships its example account, origin, JWKS URL and issuer marked, so synth warns and deploys refuse", () => {
+    expect(unreplacedPlaceholders(loadConfig("prod")).map((u) => u.path)).toEqual(["account", "allowedOrigins[0]", "api.auth.jwksUrl", "api.auth.issuer"]);
     const synth = run("main.ts", "prod");
     expect(synth.status).toBe(0);
-    expect(synth.stderr).toContain("warning: prod: 3 example value(s) in config/environments.ts must be replaced before a deploy:");
+    expect(synth.stderr).toContain("warning: prod: 4 example value(s) in config/environments.ts must be replaced before a deploy:");
   }, 60_000);
 });

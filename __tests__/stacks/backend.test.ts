@@ -42,3 +42,17 @@ test("TF_STATE_REGION moves the state bucket's region, not the environment's", (
   expect(stateBackendFromEnv({ TF_STATE_BUCKET: "b", TF_STATE_REGION: "us-east-2" })).toEqual({ bucket: "b", region: "us-east-2" });
   expect(stateBackendFromEnv({})).toEqual({});
 });
+
+describe.each(ENVIRONMENTS)("AWS provider (%s)", (env) => {
+  const { config } = expected(env);
+
+  test("every stack: the environment's region, tags and account (the only one allowed, where it names one)", () => {
+    const s = synthEnv(env);
+    for (const [name, stack] of Object.entries(s.stacks)) {
+      const provider = stack.provider!.aws[0];
+      expect({ name, region: provider.region, tags: provider.default_tags[0].tags }).toEqual({ name, region: config.region, tags: config.tags });
+      // Unnamed: any account (allowed_account_ids absent); the refusal itself is planned in terraform/plan-chain.test.ts.
+      expect({ name, allowed: provider.allowed_account_ids }).toEqual({ name, allowed: config.account === undefined ? undefined : [config.account] });
+    }
+  });
+});

@@ -67,15 +67,45 @@ maybe("terraform validate + offline plan chain", () => {
   test.each(ENVIRONMENTS)("%s: consumers see known producer values as they are and marked placeholders for the rest", (env) => {
     const { config, names } = expected(env);
     const [storage, iam, compute] = results.get(env)!.plans;
-    // Bucket names are known at plan time (the account comes from the STS stand-in)...
-    const bucket = `${names.prefix}-in-${OFFLINE_ACCOUNT}-${config.region}`;
+    // Bucket names are known at plan time (the account comes from the STS stand-in: the one the config names)...
+    const account = config.account ?? OFFLINE_ACCOUNT;
+    const bucket = `${names.prefix}-in-${account}-${config.region}`;
     expect(Object.values(storage!.outputs).map((o) => o.value)).toContain(bucket);
     expect(compute!.text).toContain(bucket);
     // ...bucket and role ARNs only after apply: the consumers were planned with ARN-shaped placeholders.
     expect(iam!.placeholders.length).toBeGreaterThan(0);
-    expect(compute!.text).toMatch(new RegExp(`"arn:aws:iam::${OFFLINE_ACCOUNT}:role/${PLACEHOLDER_MARK}-[a-z-]+-role"`));
+    expect(compute!.text).toMatch(new RegExp(`"arn:aws:iam::${account}:role/${PLACEHOLDER_MARK}-[a-z-]+-role"`));
     for (const o of Object.values(storage!.outputs)) if (o.placeholder) expect(String(o.value)).toContain(PLACEHOLDER_MARK);
   });
+
+  test.each(ENVIRONMENTS)("%s: credentials of an account other than the one the config names are refused before anything is planned", async (env) => {
+    const { config, names } = expected(env);
+    const storage = names.stack("storage");
+    const provider = synths.get(env)!.stacks[storage]!.provider!.aws[0];
+    if (config.account === undefined) {
+      // No account named: any credentials' account is planned in (as the chain above was, in OFFLINE_ACCOUNT).
+      expect(provider.allowed_account_ids).toBeUndefined();
+      return;
+    }
+    expect(provider.allowed_account_ids).toEqual([config.account]);
+    const other = config.account === OFFLINE_ACCOUNT ? "111111111111" : OFFLINE_ACCOUNT;
+    const workDir = path.join(scratch.work, `${env}-other-account`);
+    mkdirSync(workDir);
+    const refused = await planChain({
+      outdir: synths.get(env)!.outdir,
+      stacks: [storage],
+      workDir,
+      setup: scratch.setup,
+      cliConfigFile: scratch.cliConfigFile,
+      offline: { awsEndpoint: scratch.awsEndpoint, account: other },
+    }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(refused?.message).toMatch(new RegExp(`^${storage}: terraform plan failed:[^]*AWS account ID not allowed: ${other}`, "i"));
+    // Readable: Terraform quotes the configuration's line, all of the one-line cdk.tf.json, cut to its start.
+    expect(Math.max(...refused!.message.split("\n").map((line) => line.length))).toBeLessThanOrEqual(300);
+  }, 120_000);
 
   test("the provider version used is said when a local mirror lacks the pinned one", () => {
     const r = results.get(ENVIRONMENTS[0]!)!;
