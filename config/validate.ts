@@ -19,7 +19,8 @@ export class ConfigError extends Error {
 const NAME = /^[a-z][a-z0-9-]{1,14}$/;
 const STAGE = /^[A-Za-z0-9_]{1,64}$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-const ACCOUNT = /^\d{12}$/;
+/** An AWS account id, as config.account names it. */
+export const ACCOUNT_ID = /^\d{12}$/;
 const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 
 function intIn(problems: string[], name: string, value: number, min: number, max: number): void {
@@ -49,7 +50,7 @@ export function validateConfig(c: EnvironmentConfig): void {
   const p: string[] = [];
   if (!NAME.test(c.app)) p.push(`app must match ${NAME} (got "${c.app}")`);
   if (!NAME.test(c.env)) p.push(`env must match ${NAME} (got "${c.env}")`);
-  if (c.account !== undefined && !ACCOUNT.test(c.account)) p.push(`account must be a 12-digit AWS account id (got "${c.account}")`);
+  if (c.account !== undefined && !ACCOUNT_ID.test(c.account)) p.push(`account must be a 12-digit AWS account id (got "${c.account}")`);
   if (!REGION.test(c.region)) p.push(`region must look like eu-west-1 (got "${c.region}")`);
   // The deploy role reaches the environment's KMS keys by this tag (constructs/deploy-role-policy.ts).
   if (c.tags.environment !== c.env) p.push(`tags.environment must be the environment's name "${c.env}" (got "${c.tags.environment}")`);

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ACCOUNT_ID } from "../config/validate";
 
 /** The account id offline plans run in where a stack names none (aws_caller_identity answers it). */
 export const OFFLINE_ACCOUNT = "000000000000";
@@ -16,7 +17,7 @@ export const offlineAccessKey = (account: string): string => `${KEY_PREFIX}${acc
 function signingAccount(authorization: string | undefined): string {
   const key = /Credential=([^/,\s]+)\//.exec(authorization ?? "")?.[1] ?? "";
   const account = key.startsWith(KEY_PREFIX) ? key.slice(KEY_PREFIX.length) : "";
-  return /^\d{12}$/.test(account) ? account : OFFLINE_ACCOUNT;
+  return ACCOUNT_ID.test(account) ? account : OFFLINE_ACCOUNT;
 }
 
 export interface OfflineAwsOptions {
