@@ -75,7 +75,7 @@ describe.each([
         for (const part of STACK_PARTS) expect(stackJson(c.out("staging"), `ddn-staging-${part}`).provider.aws[0].region).toBe("us-east-1");
         // The bootstrap covers the new region without being edited.
         const bootstrapOut = path.join(c.copy, ".out", "bootstrap");
-        const b = synth(c.copy, "dev", bootstrapOut, "bootstrap/main.ts");
+        const b = synth(c.copy, "dev", bootstrapOut, { entry: "bootstrap/main.ts" });
         expect(b.status).toBe(0);
         const policy = JSON.parse(stackJson(bootstrapOut, "ddn-bootstrap").resource.aws_iam_role_policy["deploy-role-staging-policy"].policy);
         expect(JSON.stringify(policy)).toContain(":lambda:us-east-1:");

@@ -25,7 +25,8 @@ interface Edit {
   readonly replace: string;
 }
 
-function listFiles(dir: string, base = dir): string[] {
+/** Every file below a directory, relative to it. */
+export function listFiles(dir: string, base = dir): string[] {
   return readdirSync(dir).flatMap((name) => {
     const abs = path.join(dir, name);
     return statSync(abs).isDirectory() ? listFiles(abs, base) : [path.relative(base, abs)];
@@ -87,9 +88,25 @@ export function sharedBundleDir(copy: string): string {
   return process.env.DDN_BUNDLE_DIR ?? path.join(copy, ".bundles");
 }
 
+export interface SynthOptions {
+  /** Default main.ts. */
+  readonly entry?: string;
+  /** Where the copy's handler bundles and compiled files go; default sharedBundleDir(copy). */
+  readonly bundleDir?: string;
+  /** More environment variables for the run. */
+  readonly env?: Record<string, string>;
+  /** Node options before the launcher's (a --require of a test's preload, say). */
+  readonly nodeArgs?: readonly string[];
+}
+
 /** `npm run synth` (the app command of cdktf.json) of one environment in the copy, into `outdir`. */
-export function synth(copy: string, env: string, outdir: string, entry = "main.ts"): SpawnSyncReturns<string> {
-  return run(copy, appArgs(copy, entry), { DDN_ENV: env, CDKTF_OUTDIR: outdir, DDN_BUNDLE_DIR: sharedBundleDir(copy) });
+export function synth(copy: string, env: string, outdir: string, options: SynthOptions = {}): SpawnSyncReturns<string> {
+  return run(copy, [...(options.nodeArgs ?? []), ...appArgs(copy, options.entry)], {
+    DDN_ENV: env,
+    CDKTF_OUTDIR: outdir,
+    DDN_BUNDLE_DIR: options.bundleDir ?? sharedBundleDir(copy),
+    ...options.env,
+  });
 }
 
 export function stackJson(outdir: string, stack: string): any {

@@ -1,18 +1,12 @@
 import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { appArgs } from "../app-command";
-import { run } from "../design/project-copy";
+import { listFiles } from "../design/project-copy";
 
 // What the launcher's tests (precompiled*.test.ts) do to a copy of the project and read of what it compiled.
 
-/** Every file below a directory, by path relative to it. */
-export function filesUnder(dir: string, base = dir): Record<string, Buffer> {
-  return Object.fromEntries(
-    readdirSync(dir).flatMap((name) => {
-      const abs = path.join(dir, name);
-      return statSync(abs).isDirectory() ? Object.entries(filesUnder(abs, base)) : [[path.relative(base, abs), readFileSync(abs)]];
-    }),
-  );
+/** Every file below a directory with its bytes, by path relative to it. */
+export function filesUnder(dir: string): Record<string, Buffer> {
+  return Object.fromEntries(listFiles(dir).map((file) => [file, readFileSync(path.join(dir, file))]));
 }
 
 /**
@@ -65,9 +59,4 @@ export function editJson(copy: string, file: string, change: (json: any) => void
   const json = JSON.parse(readFileSync(path.join(copy, file), "utf8"));
   change(json);
   writeFileSync(path.join(copy, file), JSON.stringify(json, null, 2));
-}
-
-/** A copy's `npm run synth` of dev into <copy>/.out/<out>, compiled into and run from the bundle directory given. */
-export function synthCopy(copy: string, bundles: string, out: string, env: Record<string, string> = {}, preload: string[] = []) {
-  return run(copy, [...preload, ...appArgs(copy)], { DDN_ENV: "dev", CDKTF_OUTDIR: path.join(copy, ".out", out), DDN_BUNDLE_DIR: bundles, ...env });
 }

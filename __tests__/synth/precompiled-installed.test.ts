@@ -1,8 +1,8 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { copyProject } from "../design/project-copy";
-import { editableInstalled, layerOf, synthCopy } from "./launcher-copy";
+import { copyProject, synth } from "../design/project-copy";
+import { editableInstalled, layerOf } from "./launcher-copy";
 
 // The launcher compiles once and then reuses, and never runs stale code whatever changed among the installed
 // packages: a file edited by hand, a package.json's main, a package linked elsewhere. (The project's own files:
@@ -12,7 +12,7 @@ const work = mkdtempSync(path.join(tmpdir(), "ddn-precompiled-installed-"));
 // bundles' cache key holds (see installedLinks in synth/unlisted-inputs.js), so the checkout's would be rebuilt.
 const bundles = path.join(work, "bundles");
 let copy: string;
-const synth = (out: string) => synthCopy(copy, bundles, out);
+const synthDev = (out: string) => synth(copy, "dev", path.join(copy, ".out", out), { bundleDir: bundles });
 const layer = (name: "entry" | "vendor") => layerOf(bundles, copy, name);
 let editable: string;
 let editableConstructs: string;
@@ -28,9 +28,9 @@ afterAll(() => {
 });
 
 test("compiled once, then reused (with V8's code cache) while nothing changed", () => {
-  expect(synth("first").status).toBe(0);
+  expect(synthDev("first").status).toBe(0);
   const first = { entry: layer("entry"), vendor: layer("vendor") };
-  expect(synth("second").status).toBe(0);
+  expect(synthDev("second").status).toBe(0);
   expect({ entry: layer("entry"), vendor: layer("vendor") }).toEqual(first);
   for (const { file } of Object.values(first)) expect(existsSync(`${file}.v8cache`)).toBe(true);
   // The compiled file names this copy as its root: its outputs are the copy's, not the checkout's.
@@ -47,7 +47,7 @@ test("compiled once, then reused (with V8's code cache) while nothing changed", 
 test("a code cache V8 refuses (corrupt, or from another node) is replaced, the run unaffected", () => {
   const { file } = layer("vendor");
   writeFileSync(`${file}.v8cache`, "not a code cache");
-  const r = synth("corrupt-cache");
+  const r = synthDev("corrupt-cache");
   expect(r.status).toBe(0);
   expect(readFileSync(`${file}.v8cache`).length).toBeGreaterThan(100_000);
 }, 60_000);
@@ -56,7 +56,7 @@ test("an edited installed package is compiled in before the next run (hand edits
   const vendorBefore = layer("vendor");
   const entryBefore = layer("entry");
   writeFileSync(editable, `${readFileSync(editable, "utf8")}\nprocess.stderr.write("edited installed package\\n");\n`);
-  const r = synth("edited-package");
+  const r = synthDev("edited-package");
   expect(r.status).toBe(0);
   expect(r.stderr).toContain("edited installed package");
   expect(layer("vendor").file).not.toBe(vendorBefore.file);
@@ -68,7 +68,7 @@ test("an installed package.json edited by hand (its main: esbuild reads it, list
   writeFileSync(path.join(editableConstructs, "lib", "edited-main.js"), 'process.stderr.write("edited package.json\\n");\nmodule.exports = require("./index.js");\n');
   const manifest = path.join(editableConstructs, "package.json");
   writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, "utf8")), main: "lib/edited-main.js" }, null, 2));
-  const r = synth("edited-package-json");
+  const r = synthDev("edited-package-json");
   expect(r.status).toBe(0);
   expect(r.stderr).toContain("edited package.json");
   expect(layer("vendor").file).not.toBe(vendorBefore.file);
@@ -84,7 +84,7 @@ test("a package installed elsewhere (npm link, a workspace: its files untouched)
   const link = path.join(copy, "node_modules", "constructs");
   rmSync(link, { recursive: true });
   symlinkSync(linked, link, "dir");
-  const r = synth("linked-package");
+  const r = synthDev("linked-package");
   expect(r.stderr).toContain("linked package");
   expect(r.status).toBe(0);
   expect(layer("vendor").file).not.toBe(vendorBefore.file);

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { applyChange, copyProject, run, stackJson } from "../design/project-copy";
-import { editJson, layerOf, synthCopy } from "./launcher-copy";
+import { applyChange, copyProject, run, stackJson, synth, type SynthOptions } from "../design/project-copy";
+import { editJson, layerOf } from "./launcher-copy";
 
 // The launcher never runs stale code, whatever changed in the project's own files: a source, the settings esbuild
 // reads and lists nowhere (tsconfig.json, what it extends, package.json's resolution fields), a file an import now
@@ -13,11 +13,11 @@ const work = mkdtempSync(path.join(tmpdir(), "ddn-precompiled-sources-"));
 // holds one bundle per handler, so each edit would evict the checkout's.
 const bundles = path.join(work, "bundles");
 let copy: string;
-const synth = (out: string) => synthCopy(copy, bundles, out);
+const synthDev = (out: string, options: SynthOptions = {}) => synth(copy, "dev", path.join(copy, ".out", out), { bundleDir: bundles, ...options });
 const layer = (name: "entry" | "vendor") => layerOf(bundles, copy, name);
 beforeAll(() => {
   copy = copyProject();
-  const first = synth("first");
+  const first = synthDev("first");
   if (first.status !== 0) throw new Error(`the first synth of the copy failed:\n${first.stderr}`);
 });
 afterAll(() => {
@@ -31,7 +31,7 @@ test("an edited source is compiled in before the next run; the packages' file is
   const text = readFileSync(file, "utf8");
   const description = /description: "([^"]+)"/.exec(text)![1]!;
   writeFileSync(file, text.replace(description, "Edited after the first compile"));
-  expect(synth("edited").status).toBe(0);
+  expect(synthDev("edited").status).toBe(0);
   const compute = stackJson(path.join(copy, ".out", "edited"), "ddn-dev-compute");
   expect(Object.values(compute.resource.aws_lambda_function).map((f: any) => f.description)).toContain("Edited after the first compile");
   expect(layer("vendor")).toEqual(vendorBefore);
@@ -40,16 +40,16 @@ test("an edited source is compiled in before the next run; the packages' file is
 test("tsconfig.json and package.json's resolution fields (read by esbuild, listed nowhere) recompile; its scripts do not", () => {
   const before = { entry: layer("entry"), vendor: layer("vendor") };
   editJson(copy, "package.json", (json) => (json.scripts.extra = "echo extra"));
-  expect(synth("scripts-edited").status).toBe(0);
+  expect(synthDev("scripts-edited").status).toBe(0);
   expect({ entry: layer("entry"), vendor: layer("vendor") }).toEqual(before);
   // Compiled again: rewritten (its name is its content's hash, which these settings need not change).
   editJson(copy, "tsconfig.json", (json) => (json.compilerOptions.noPropertyAccessFromIndexSignature = false));
-  expect(synth("tsconfig-edited").status).toBe(0);
+  expect(synthDev("tsconfig-edited").status).toBe(0);
   const afterTsconfig = { entry: layer("entry"), vendor: layer("vendor") };
   expect(afterTsconfig.entry).not.toEqual(before.entry);
   expect(afterTsconfig.vendor).not.toEqual(before.vendor);
   editJson(copy, "package.json", (json) => (json.sideEffects = true));
-  expect(synth("package-edited").status).toBe(0);
+  expect(synthDev("package-edited").status).toBe(0);
   expect(layer("entry")).not.toEqual(afterTsconfig.entry);
 }, 60_000);
 
@@ -60,12 +60,12 @@ test("a tsconfig.json in a source folder (the nearest governs its files) and wha
   writeFileSync(base, readFileSync(path.join(copy, "tsconfig.json")));
   writeFileSync(nested, '{\n  // the project\'s settings, shared\n  "extends": "../tsconfig.base",\n}\n');
   try {
-    expect(synth("nested-tsconfig").status).toBe(0);
+    expect(synthDev("nested-tsconfig").status).toBe(0);
     const added = layer("entry");
     expect(added).not.toEqual(before.entry);
     // A setting the copied file does not hold yet (the test above already set noPropertyAccessFromIndexSignature).
     editJson(copy, "tsconfig.base.json", (json) => (json.compilerOptions.exactOptionalPropertyTypes = true));
-    expect(synth("extended-tsconfig").status).toBe(0);
+    expect(synthDev("extended-tsconfig").status).toBe(0);
     expect(layer("entry")).not.toEqual(added);
     expect(layer("vendor")).toEqual(before.vendor);
   } finally {
@@ -78,7 +78,7 @@ test("a file added where an import looked (config.ts before config/index.ts: eve
   const shadow = path.join(copy, "config.ts");
   writeFileSync(shadow, 'process.stderr.write("config.ts found first\\n");\nexport * from "./config/index";\n');
   try {
-    const r = synth("shadowed-import");
+    const r = synthDev("shadowed-import");
     expect(r.status).toBe(0);
     expect(r.stderr).toContain("config.ts found first");
   } finally {
@@ -109,7 +109,7 @@ Module._load = function (request, ...rest) {
   );
   const functions = (out: string) => Object.values(stackJson(path.join(copy, ".out", out), "ddn-dev-compute").resource.aws_lambda_function);
   const race = (out: string, saves: { file: string; text: string }[]) => {
-    const raced = synthCopy(copy, bundles, out, { DDN_TEST_SAVE: JSON.stringify(saves) }, ["--require", preload]);
+    const raced = synthDev(out, { env: { DDN_TEST_SAVE: JSON.stringify(saves) }, nodeArgs: ["--require", preload] });
     expect(raced.status).toBe(0);
     return raced.stderr;
   };
@@ -121,7 +121,7 @@ Module._load = function (request, ...rest) {
   writeFileSync(file, saved("Saved before the compile"));
   expect(race("raced", [{ file, text: saved("Saved while compiling") }])).toContain("functions/status/function.ts changed while being compiled");
   expect(functions("raced")).toContainEqual(expect.objectContaining({ description: "Saved before the compile" }));
-  expect(synth("after-race").status).toBe(0);
+  expect(synthDev("after-race").status).toBe(0);
   expect(functions("after-race")).toContainEqual(expect.objectContaining({ description: "Saved while compiling" }));
 
   // A file no compile read before (a new import): its mtime tells, as nothing recorded says what it held.
@@ -131,13 +131,13 @@ Module._load = function (request, ...rest) {
   writeFileSync(file, `import { timeoutSeconds } from "./timeout";\n${readFileSync(file, "utf8").replace(/timeoutSeconds: \d+/, "timeoutSeconds")}`);
   expect(race("raced-new", [{ file: imported, text: timeout(8) }])).toContain("functions/status/timeout.ts changed while being compiled");
   expect(functions("raced-new")).toContainEqual(expect.objectContaining({ description: "Saved while compiling", timeout: 7 }));
-  expect(synth("after-new").status).toBe(0);
+  expect(synthDev("after-new").status).toBe(0);
   expect(functions("after-new")).toContainEqual(expect.objectContaining({ description: "Saved while compiling", timeout: 8 }));
 }, 60_000);
 
 test("a new function folder is compiled in (the registry finds it without an edit)", () => {
   applyChange(copy, "images-function");
-  const r = synth("added");
+  const r = synthDev("added");
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/bundle thumbnail/);
   expect(Object.keys(stackJson(path.join(copy, ".out", "added"), "ddn-dev-compute").resource.aws_lambda_function).some((k) => k.startsWith("thumbnail_"))).toBe(true);
@@ -148,7 +148,7 @@ test("an import of a package that is not installed stops the run, naming the imp
   const text = readFileSync(file, "utf8");
   writeFileSync(file, `${text}\nimport "no-such-package-for-this-test";\n`);
   try {
-    const r = synth("not-installed");
+    const r = synthDev("not-installed");
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^synth failed: main\.ts does not compile:\n {2}stacks\/app\.ts imports "no-such-package-for-this-test", which is not installed/);
     expect(existsSync(path.join(copy, ".out", "not-installed"))).toBe(false);
@@ -160,7 +160,7 @@ test("an import of a package that is not installed stops the run, naming the imp
 test("a source that does not compile stops the run, naming file and line; nothing is written", () => {
   const file = path.join(copy, "config", "environments.ts");
   writeFileSync(file, `${readFileSync(file, "utf8")}\nexport const broken = ;\n`);
-  const r = synth("broken");
+  const r = synthDev("broken");
   expect(r.status).toBe(1);
   expect(r.stderr).toMatch(/^synth failed: main\.ts does not compile:\n {2}config\/environments\.ts:\d+:\d+: /);
   expect(existsSync(path.join(copy, ".out", "broken"))).toBe(false);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { environmentNames } from "../../config";
 import { appArgs } from "../app-command";
-import { copyProject, run, runAsync, stackJson } from "../design/project-copy";
+import { copyProject, runAsync, stackJson, synth } from "../design/project-copy";
 import { synthEnv } from "../stacks/synth";
 import { compiledDir, filesUnder, layerOf } from "./launcher-copy";
 
@@ -46,7 +46,7 @@ describe("copies of the project (the tests make many, each linking the checkout'
     // A bundle directory of its own: what is in it after the last compile is exactly what must be left.
     const bundles = path.join(work, "shared-bundles");
     const [a, b] = [copyProject(), copyProject()];
-    const synthIn = (copy: string, out: string) => run(copy, appArgs(copy), { DDN_ENV: "dev", CDKTF_OUTDIR: path.join(work, "copies", out), DDN_BUNDLE_DIR: bundles });
+    const synthIn = (copy: string, out: string) => synth(copy, "dev", path.join(work, "copies", out), { bundleDir: bundles });
     try {
       expect(synthIn(a, "a").status).toBe(0);
       expect(synthIn(b, "b").status).toBe(0);
