@@ -11,8 +11,18 @@ import { policyDocument, serviceTrustPolicy } from "./policy-document";
  * account and region here, never by an environment: destroying an environment must not turn off the others' logs
  * (provider 6.x resets the setting when the resource is destroyed).
  */
-export function addApiGatewayAccountSettings(scope: Construct, app: string, region: string, partition: string, account: string, defaultTags: Record<string, string>): void {
-  const provider = new AwsProvider(scope, `aws-${region}`, { region, alias: region, defaultTags: [{ tags: defaultTags }] });
+export interface AccountSettingsOptions {
+  readonly app: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly account: string;
+  /** The bootstrap's account guard, on this region's provider too. */
+  readonly allowedAccountIds: string[] | undefined;
+  readonly defaultTags: Record<string, string>;
+}
+
+export function addApiGatewayAccountSettings(scope: Construct, { app, region, partition, account, allowedAccountIds, defaultTags }: AccountSettingsOptions): void {
+  const provider = new AwsProvider(scope, `aws-${region}`, { region, alias: region, allowedAccountIds, defaultTags: [{ tags: defaultTags }] });
   const role = new IamRole(scope, `apigateway-logs-role-${region}`, {
     name: apiGatewayLogsRoleName(app, region),
     path: ACCOUNT_ROLE_PATH,

@@ -166,7 +166,9 @@ export async function planChain(o: ChainOptions): Promise<ChainResult> {
       aws.version = version;
       writeFileSync(configFile, JSON.stringify(config));
     }
-    const provider = config.provider?.aws?.[0] ?? config.provider?.aws;
+    // One block per provider configuration: the default, and aliases (the bootstrap has one per region).
+    const providers = [config.provider?.aws ?? []].flat() as Array<{ alias?: string; region?: string; allowed_account_ids?: string[] }>;
+    const provider = providers.find((p) => p.alias === undefined) ?? providers[0];
     const region = String(provider?.region ?? "us-east-1");
 
     const override: Record<string, unknown> = {};
@@ -183,17 +185,17 @@ export async function planChain(o: ChainOptions): Promise<ChainResult> {
       };
     }
     if (o.offline) {
-      override.provider = {
-        aws: {
-          access_key: offlineAccessKey(o.offline.account ?? provider?.allowed_account_ids?.[0] ?? OFFLINE_ACCOUNT),
-          secret_key: "offline-plan",
-          skip_credentials_validation: true,
-          // The account is asked for (the stand-in answers the key's), so allowed_account_ids is checked as in AWS.
-          skip_requesting_account_id: false,
-          skip_metadata_api_check: true,
-          endpoints: [{ sts: o.offline.awsEndpoint, iam: o.offline.awsEndpoint }],
-        },
+      const offline = {
+        access_key: offlineAccessKey(o.offline.account ?? provider?.allowed_account_ids?.[0] ?? OFFLINE_ACCOUNT),
+        secret_key: "offline-plan",
+        skip_credentials_validation: true,
+        // The account is asked for (the stand-in answers the key's), so allowed_account_ids is checked as in AWS.
+        skip_requesting_account_id: false,
+        skip_metadata_api_check: true,
+        endpoints: [{ sts: o.offline.awsEndpoint, iam: o.offline.awsEndpoint }],
       };
+      // Terraform merges override blocks by provider name and alias: each configuration gets the offline settings.
+      override.provider = { aws: providers.length > 1 ? providers.map((p) => ({ ...(p.alias ? { alias: p.alias } : {}), ...offline })) : offline };
       override.terraform = { backend: { local: { path: path.join(o.workDir, `${stack}.tfstate`) } } };
     }
     writeFileSync(path.join(dir, "zz_plan_override.tf.json"), JSON.stringify(override, null, 2));

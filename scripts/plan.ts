@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { DEFAULT_ENV, loadConfig, naming, STACK_PARTS } from "../config";
 import { ACCOUNT_ROLE_PATH, apiGatewayLogsRoleName } from "../config/bootstrap";
+import { unreplacedPlaceholders } from "../config/placeholder";
 import { PlanError, planChain } from "../plan/plan-chain";
 import { startOfflineAws } from "../plan/offline-aws";
 import { markdownSummary, terminalSummary } from "../plan/summary";
@@ -45,6 +46,12 @@ async function main(): Promise<void> {
     fail((e as Error).message, 2);
   }
   const names = naming(config);
+  const offline = !(process.env.TF_STATE_BUCKET && hasCredentials(process.env));
+  // No credentials can pass the provider's account check (allowed_account_ids) while it names the example account.
+  const exampleAccount = unreplacedPlaceholders(config).find((u) => u.path === "account");
+  if (!offline && exampleAccount) {
+    fail(`${args.env}'s account is an example value (${exampleAccount.value}): replace it in config/environments.ts to plan against AWS. Offline (without TF_STATE_BUCKET) it plans as that account.`);
+  }
   const outdir = path.resolve(process.env.CDKTF_OUTDIR || path.join(root, "cdktf.out"));
   const setup = detectTerraform();
   if ("unavailable" in setup) fail(`cannot run Terraform: ${setup.unavailable}`);
@@ -57,7 +64,6 @@ async function main(): Promise<void> {
   const stacks = STACK_PARTS.map((part) => names.stack(part));
   for (const s of stacks) if (!existsSync(path.join(outdir, "stacks", s, "cdk.tf.json"))) fail(`${s} is not synthesized in ${outdir} (run without --skip-synth)`);
 
-  const offline = !(process.env.TF_STATE_BUCKET && hasCredentials(process.env));
   progress(offline ? "offline plan: placeholder credentials, a loopback STS/IAM stand-in (an account the bootstrap ran in), no deployed state" : `planning against the state in s3://${process.env.TF_STATE_BUCKET}`);
   progress(setup.source.kind === "mirror" ? `hashicorp/aws from the local mirror ${setup.source.dir}` : "hashicorp/aws from the registry");
 

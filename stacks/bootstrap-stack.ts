@@ -8,7 +8,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
-import { GITHUB_OIDC_HOST, permissionsBoundaryName, type BootstrapConfig } from "../config/bootstrap";
+import { bootstrapNames, GITHUB_OIDC_HOST, permissionsBoundaryName, type BootstrapConfig } from "../config/bootstrap";
 import { addApiGatewayAccountSettings } from "../constructs/account-settings";
 import { boundaryStatements, deployRoleStatements } from "../constructs/deploy-role-policy";
 import { addHardenedBucket } from "../constructs/hardened-bucket";
@@ -32,17 +32,19 @@ export class BootstrapStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, c: BootstrapConfig) {
     super(scope, id);
-    new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: { ...c.tags } }] });
-    // Local state on purpose: this stack creates the bucket remote state would live in.
-    new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+    const allowedAccountIds = c.account ? [c.account] : undefined;
+    new AwsProvider(this, "aws", { region: c.region, allowedAccountIds, defaultTags: [{ tags: { ...c.tags } }] });
+    // Local state on purpose: this stack creates the bucket remote state would live in. One file per account.
+    new LocalBackend(this, { path: `../../../terraform.${id}${c.account ? `.${c.account}` : ""}.tfstate` });
     this.policyGate = new PolicyGate(this, BOOTSTRAP_GATE_OPTIONS);
     this.node.addValidation(this.policyGate);
 
     const account = new DataAwsCallerIdentity(this, "account").accountId;
     const partition = new DataAwsPartition(this, "partition").partition;
+    const names = bootstrapNames(c.app);
 
     const state = addHardenedBucket(this, "state-bucket", {
-      bucket: `${c.app}-tfstate-${account}-${c.region}`,
+      bucket: names.stateBucket(account),
       forceDestroy: false,
       lifecycle: [
         { id: "expire-old-state-versions", status: "Enabled", filter: [{ prefix: "" }], noncurrentVersionExpiration: [{ noncurrentDays: 90 }] },
@@ -63,7 +65,7 @@ export class BootstrapStack extends TerraformStack {
 
     // Plan role: read everything Terraform refreshes, read state, and write only the S3 lock files.
     const plan = new IamRole(this, "plan-role", {
-      name: `${c.app}-github-plan`,
+      name: names.planRole,
       description: "cdktf diff from pull requests (read-only)",
       assumeRolePolicy: trust(`repo:${c.githubRepository}:pull_request`),
       maxSessionDuration: 3600,
@@ -82,7 +84,7 @@ export class BootstrapStack extends TerraformStack {
 
     // Account- and region-wide settings: once per account and region, here, never in an environment's stacks.
     for (const region of [...new Set(c.environments.map((e) => e.region))].sort()) {
-      addApiGatewayAccountSettings(this, c.app, region, partition, account, { ...c.tags });
+      addApiGatewayAccountSettings(this, { app: c.app, region, partition, account, allowedAccountIds, defaultTags: { ...c.tags } });
     }
 
     for (const { name: env, region, parameters } of c.environments) {
@@ -91,7 +93,7 @@ export class BootstrapStack extends TerraformStack {
         description: `Ceiling of every role the ${env} deploy creates: the ${env} pipeline's resources, no IAM`,
         policy: policyDocument(boundaryStatements({ app: c.app, env, region, partition, account })),
       });
-      const roleName = `${c.app}-github-deploy-${env}`;
+      const roleName = names.deployRole(env);
       const role = new IamRole(this, `deploy-role-${env}`, {
         name: roleName,
         description: `cdktf deploy of the ${env} environment from the GitHub environment "${env}"`,

@@ -1,29 +1,43 @@
 import { App } from "cdktf";
 import { environmentNames, loadConfig } from "../../config";
-import { loadBootstrapConfig, STATE_REGION } from "../../config/bootstrap";
+import { bootstrapAccounts, bootstrapNames, loadBootstrapConfig, planTarget, STATE_REGION } from "../../config/bootstrap";
 import { evaluate } from "../../policy/engine";
 import { apiGatewayLogsRoleName, ACCOUNT_ROLE_PATH, permissionsBoundaryName } from "../../config/bootstrap";
 import { collectSuppressions } from "../../policy/suppressions";
 import type { TfJson } from "../../policy/types";
 import { BOOTSTRAP_GATE_OPTIONS, BootstrapStack } from "../../stacks/bootstrap-stack";
 
-function synth(repo = "acme/files") {
+/** The bootstrap of `account` (undefined: the environments that name none), as DDN_BOOTSTRAP_ACCOUNT selects it. */
+function synth(account: string | undefined, repo = "acme/files") {
   const app = new App({ outdir: "/nonexistent-never-written", skipValidation: true });
-  const stack = new BootstrapStack(app, "ddn-bootstrap", loadBootstrapConfig({ DDN_GITHUB_REPOSITORY: repo }));
-  return { stack, json: stack.toTerraform() as TfJson & { terraform: any; output: any; provider: any } };
+  const config = loadBootstrapConfig({ DDN_GITHUB_REPOSITORY: repo, ...(account ? { DDN_BOOTSTRAP_ACCOUNT: account } : {}) });
+  const stack = new BootstrapStack(app, "ddn-bootstrap", config);
+  const json = stack.toTerraform() as TfJson & { terraform: any; output: any; provider: any };
+  return { account, config, stack, json, r: json.resource as Record<string, Record<string, any>> };
 }
 const trust = (role: any) => JSON.parse(role.assume_role_policy).Statement[0];
+const label = (account: string | undefined) => account ?? "(none named)";
+/** The environments a bootstrap must hold: exactly those that name its account. */
+const environmentsIn = (account: string | undefined) => environmentNames().filter((env) => loadConfig(env).account === account);
 
-describe("bootstrap stack", () => {
-  const { stack, json } = synth();
-  const r = json.resource as Record<string, Record<string, any>>;
+describe.each(bootstrapAccounts().map((account) => [label(account), synth(account)] as const))("bootstrap stack of account %s", (_, { account, stack, json, r }) => {
+  const environments = environmentsIn(account);
 
-  test("keeps its own state local (it creates the remote state bucket)", () => {
-    expect(json.terraform.backend).toEqual({ local: { path: "../../../terraform.ddn-bootstrap.tfstate" } });
+  test("holds exactly the environments that name its account, and refuses credentials of another account", () => {
+    expect(environments.length).toBeGreaterThan(0);
+    expect(Object.keys(r.aws_iam_role!).filter((k) => k.startsWith("deploy-role-")).sort()).toEqual(environments.map((env) => `deploy-role-${env}`).sort());
+    const providers = [json.provider.aws].flat();
+    expect(providers.length).toBe(1 + new Set(environments.map((env) => loadConfig(env).region)).size);
+    for (const provider of providers) expect(provider.allowed_account_ids).toEqual(account ? [account] : undefined);
+  });
+
+  test("keeps its own state local (it creates the remote state bucket), one file per account", () => {
+    expect(json.terraform.backend).toEqual({ local: { path: `../../../terraform.ddn-bootstrap${account ? `.${account}` : ""}.tfstate` } });
   });
 
   test("state bucket: versioned, encrypted, TLS-only, public access blocked, never force-destroyed", () => {
-    expect(r.aws_s3_bucket!["state-bucket"]).toMatchObject({ bucket: `ddn-tfstate-\${data.aws_caller_identity.account.account_id}-${STATE_REGION}`, force_destroy: false });
+    expect(r.aws_s3_bucket!["state-bucket"]).toMatchObject({ bucket: bootstrapNames("ddn").stateBucket("${data.aws_caller_identity.account.account_id}"), force_destroy: false });
+    expect(r.aws_s3_bucket!["state-bucket"].bucket).toBe(`ddn-tfstate-\${data.aws_caller_identity.account.account_id}-${STATE_REGION}`);
     expect(r.aws_s3_bucket_versioning!["state-bucket-versioning"].versioning_configuration.status).toBe("Enabled");
     expect(r.aws_s3_bucket_server_side_encryption_configuration!["state-bucket-encryption"]).toBeDefined();
     expect(r.aws_s3_bucket_public_access_block!["state-bucket-public-access-block"]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
@@ -35,7 +49,7 @@ describe("bootstrap stack", () => {
   });
 
   test("deploy roles trust only this repository's GitHub environment of the same name", () => {
-    for (const env of environmentNames()) {
+    for (const env of environments) {
       const t = trust(r.aws_iam_role![`deploy-role-${env}`]);
       expect(t.Action).toBe("sts:AssumeRoleWithWebIdentity");
       expect(t.Condition.StringEquals).toEqual({ "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": `repo:acme/files:environment:${env}` });
@@ -43,6 +57,7 @@ describe("bootstrap stack", () => {
   });
 
   test("the plan role trusts pull requests of this repository and may write only lock files", () => {
+    expect(r.aws_iam_role!["plan-role"].name).toBe(bootstrapNames("ddn").planRole);
     expect(trust(r.aws_iam_role!["plan-role"]).Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toBe("repo:acme/files:pull_request");
     const writes = JSON.parse(r.aws_iam_role_policy!["plan-role-state"].policy).Statement.find((s: any) => s.Sid === "Lock");
     expect(writes.Resource).toMatch(/\/ddn\/\*\.tflock$/);
@@ -51,7 +66,7 @@ describe("bootstrap stack", () => {
 
   const deployStatements = (env: string) => JSON.parse(r.aws_iam_role_policy![`deploy-role-${env}-policy`].policy).Statement as any[];
 
-  test.each(environmentNames())("the %s deploy role reaches only its environment's resources, in its region, and its state", (env) => {
+  test.each(environments)("the %s deploy role reaches only its environment's resources, in its region, and its state", (env) => {
     const { region, app, api } = loadConfig(env);
     // Actions AWS cannot scope, and the Deny that applies everywhere.
     const everywhere = new Set(["DescribeLogs", "ListRoles", "DescribeParameters", "NoEscalation", "CreateKeys", "ListAliases"]);
@@ -69,7 +84,7 @@ describe("bootstrap stack", () => {
     }
   });
 
-  test.each(environmentNames())("the %s deploy role cannot escalate: boundary required and kept, the boundary and itself out of reach, PassRole to Lambda only, no service:*", (env) => {
+  test.each(environments)("the %s deploy role cannot escalate: boundary required and kept, the boundary and itself out of reach, PassRole to Lambda only, no service:*", (env) => {
     const boundary = `\${aws_iam_policy.permissions-boundary-${env}.arn}`;
     const statements = deployStatements(env);
     const roleWrites = statements.filter((s) => s.Effect === "Allow" && [s.Action].flat().some((a: string) => /^iam:(CreateRole|PutRolePolicy|PutRolePermissionsBoundary|UpdateAssumeRolePolicy|DeleteRolePolicy)$/.test(a)));
@@ -85,16 +100,19 @@ describe("bootstrap stack", () => {
 
   test("an insecure copy of a deploy role (role writes without the boundary condition) is a violation (IAM.5)", () => {
     const loose = JSON.parse(JSON.stringify(json));
-    const p = loose.resource.aws_iam_role_policy["deploy-role-dev-policy"];
+    const env = environments[0]!;
+    const p = loose.resource.aws_iam_role_policy[`deploy-role-${env}-policy`];
     const doc = JSON.parse(p.policy);
     delete doc.Statement.find((s: any) => s.Sid === "PipelineRoles").Condition;
     p.policy = JSON.stringify(doc);
     const v = evaluate(loose, BOOTSTRAP_GATE_OPTIONS, collectSuppressions(stack)).violations;
-    expect(v.map((x) => `${x.ruleId} ${x.address}`)).toContain("IAM.5 aws_iam_role_policy.deploy-role-dev-policy");
+    expect(v.map((x) => `${x.ruleId} ${x.address}`)).toContain(`IAM.5 aws_iam_role_policy.deploy-role-${env}-policy`);
   });
 
-  test("API Gateway's account setting in every environment's region, each with its own provider and logs role", () => {
-    for (const region of new Set(environmentNames().map((e) => loadConfig(e).region))) {
+  test("API Gateway's account setting in each of its environments' regions, each with its own provider and logs role", () => {
+    const regions = new Set(environments.map((e) => loadConfig(e).region));
+    expect(Object.keys(r.aws_api_gateway_account!).sort()).toEqual([...regions].map((region) => `apigateway-account-${region}`).sort());
+    for (const region of regions) {
       expect(json.provider.aws).toContainEqual(expect.objectContaining({ alias: region, region }));
       expect(r.aws_iam_role![`apigateway-logs-role-${region}`]).toMatchObject({ name: apiGatewayLogsRoleName("ddn", region), path: ACCOUNT_ROLE_PATH });
       expect(trust(r.aws_iam_role![`apigateway-logs-role-${region}`]).Principal).toEqual({ Service: "apigateway.amazonaws.com" });
@@ -102,25 +120,15 @@ describe("bootstrap stack", () => {
     }
   });
 
-  test("every environment's region is covered, whatever region the state lives in", () => {
-    const other = loadBootstrapConfig({});
-    expect(other.environments.map(({ name, region }) => ({ name, region }))).toEqual(environmentNames().map((name) => ({ name, region: loadConfig(name).region })));
-    expect(other.region).toBe(STATE_REGION);
-  });
-
   test("the policy gate passes, with the deploy roles' service-wide actions as listed, reasoned exceptions", () => {
     const suppressions = collectSuppressions(stack);
     const result = evaluate(json, BOOTSTRAP_GATE_OPTIONS, suppressions);
     expect(result.violations).toEqual([]);
-    expect(result.suppressed.map((s) => `${s.ruleId} ${s.address}`).sort()).toEqual(environmentNames().map((env) => `IAM.1 aws_iam_role_policy.deploy-role-${env}-policy`).sort());
+    expect(result.suppressed.map((s) => `${s.ruleId} ${s.address}`).sort()).toEqual(environments.map((env) => `IAM.1 aws_iam_role_policy.deploy-role-${env}-policy`).sort());
   });
 
   test("outputs what the GitHub repository needs as variables", () => {
-    expect(Object.keys(json.output).sort()).toEqual([...environmentNames().map((env) => `deploy-role-arn-${env}`), "plan-role-arn", "state-bucket-name"].sort());
-  });
-
-  test("a malformed repository name is refused", () => {
-    expect(() => loadBootstrapConfig({ DDN_GITHUB_REPOSITORY: "not a repo" })).toThrow('DDN_GITHUB_REPOSITORY must be "owner/name"');
+    expect(Object.keys(json.output).sort()).toEqual([...environments.map((env) => `deploy-role-arn-${env}`), "plan-role-arn", "state-bucket-name"].sort());
   });
 
   test("a GitHub OIDC trust without a pinned subject is a violation (IAM.4)", () => {
@@ -131,5 +139,47 @@ describe("bootstrap stack", () => {
     role.assume_role_policy = JSON.stringify(doc);
     const v = evaluate(loose, BOOTSTRAP_GATE_OPTIONS, collectSuppressions(stack)).violations;
     expect(v.map((x) => `${x.ruleId} ${x.address}`)).toContain("IAM.4 aws_iam_role.plan-role");
+  });
+});
+
+describe("bootstrap configuration", () => {
+  test("every environment is in exactly one account's bootstrap, with its region; the state lives in STATE_REGION", () => {
+    const bootstraps = bootstrapAccounts().map((account) => loadBootstrapConfig(account ? { DDN_BOOTSTRAP_ACCOUNT: account } : {}));
+    expect(bootstraps.flatMap((b) => b.environments.map(({ name, region }) => ({ name, region }))).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      environmentNames().map((name) => ({ name, region: loadConfig(name).region })).sort((a, b) => a.name.localeCompare(b.name)),
+    );
+    for (const b of bootstraps) expect(b.region).toBe(STATE_REGION);
+  });
+
+  test("a malformed repository name is refused", () => {
+    expect(() => loadBootstrapConfig({ DDN_GITHUB_REPOSITORY: "not a repo" })).toThrow('DDN_GITHUB_REPOSITORY must be "owner/name"');
+  });
+
+  test("DDN_BOOTSTRAP_ACCOUNT: a malformed account is refused; one that no environment names is refused, naming the bootstraps there are", () => {
+    expect(() => loadBootstrapConfig({ DDN_BOOTSTRAP_ACCOUNT: "12345" })).toThrow('DDN_BOOTSTRAP_ACCOUNT must be a 12-digit AWS account id (got "12345")');
+    const unknown = "999999999999";
+    expect(environmentNames().some((env) => loadConfig(env).account === unknown)).toBe(false);
+    const expected = bootstrapAccounts().map((a) => `${a ? `DDN_BOOTSTRAP_ACCOUNT=${a} ` : ""}npm run bootstrap:synth`).join("; ");
+    expect(() => loadBootstrapConfig({ DDN_BOOTSTRAP_ACCOUNT: unknown })).toThrow(`no environment names account ${unknown} (config/environments.ts); the environments' bootstraps: ${expected}`);
+  });
+});
+
+describe("where the pull-request workflow plans an environment (planTarget)", () => {
+  const base = loadConfig(environmentNames()[0]);
+
+  test("an environment that names its account: that account's plan role and state bucket, as its bootstrap names them", () => {
+    const names = bootstrapNames(base.app);
+    expect(planTarget({ ...base, account: "210987654321" })).toEqual({ env: base.env, planRole: `arn:aws:iam::210987654321:role/${names.planRole}`, stateBucket: names.stateBucket("210987654321"), skip: "" });
+    expect(planTarget({ ...base, account: "210987654321", region: "cn-north-1" }).planRole).toBe(`arn:aws-cn:iam::210987654321:role/${names.planRole}`);
+    expect(planTarget({ ...base, account: "210987654321", region: "us-gov-west-1" }).planRole).toBe(`arn:aws-us-gov:iam::210987654321:role/${names.planRole}`);
+  });
+
+  test.each(environmentNames())("%s: no account named -> the repository's variables; an example account -> not planned against AWS", (env) => {
+    const c = loadConfig(env);
+    const target = planTarget(c);
+    const { account, ...unnamed } = c;
+    expect(planTarget(unnamed)).toEqual({ env, planRole: "", stateBucket: "", skip: "" });
+    if (account && target.skip) expect(target).toEqual({ env, planRole: "", stateBucket: "", skip: expect.stringContaining(`its account (${account}) is an example value`) });
+    else if (account) expect(target.planRole).toContain(`:iam::${account}:role/`);
   });
 });

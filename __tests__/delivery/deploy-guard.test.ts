@@ -30,6 +30,23 @@ describe("example values marked placeholder(...) in config", () => {
     }
   }, 60_000);
 
+  test.each(environmentNames())("%s: a plan against AWS is refused up front while the account is an example value", (env) => {
+    const account = unreplacedPlaceholders(loadConfig(env)).find((u) => u.path === "account");
+    // Credentials in the environment only: the refusal comes before any synth, Terraform or AWS call.
+    const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/plan.ts", "--env", env], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, CDKTF_OUTDIR: outdir, TF_STATE_BUCKET: "some-state-bucket", AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "example", PATH: "/nonexistent" },
+    });
+    if (account) {
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`plan failed: ${env}'s account is an example value (${account.value}): replace it in config/environments.ts`);
+    } else {
+      // Past the check: with no terraform on PATH, the next step stops it.
+      expect(r.stderr).toContain("plan failed: cannot run Terraform");
+    }
+  });
+
   test("prod ships its example account, origin, JWKS URL and issuer marked, so synth warns and deploys refuse", () => {
     expect(unreplacedPlaceholders(loadConfig("prod")).map((u) => u.path)).toEqual(["account", "allowedOrigins[0]", "api.auth.jwksUrl", "api.auth.issuer"]);
     const synth = run("main.ts", "prod");

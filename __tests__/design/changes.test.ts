@@ -1,4 +1,4 @@
-import { STACK_PARTS } from "../../config";
+import { loadConfig, STACK_PARTS } from "../../config";
 import { existsSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { applyChange, copyProject, environmentsOf, stackJson, synth } from "./project-copy";
@@ -73,10 +73,12 @@ describe.each([
       case "staging-environment": {
         expect(envs).toContain("staging");
         for (const part of STACK_PARTS) expect(stackJson(c.out("staging"), `ddn-staging-${part}`).provider.aws[0].region).toBe("us-east-1");
-        // The bootstrap covers the new region without being edited.
+        // The bootstrap of its account (staging is a copy of prod: prod's) covers the new region without being edited.
         const bootstrapOut = path.join(c.copy, ".out", "bootstrap");
-        const b = synth(c.copy, "dev", bootstrapOut, { entry: "bootstrap/main.ts" });
+        const account = loadConfig("prod").account;
+        const b = synth(c.copy, "dev", bootstrapOut, { entry: "bootstrap/main.ts", env: account ? { DDN_BOOTSTRAP_ACCOUNT: account } : {} });
         expect(b.status).toBe(0);
+        expect(b.stdout).toMatch(new RegExp(`: ${account ? `account ${account} only` : "the account it runs in"}, environments [a-z, ]*\\bstaging\\b`));
         const policy = JSON.parse(stackJson(bootstrapOut, "ddn-bootstrap").resource.aws_iam_role_policy["deploy-role-staging-policy"].policy);
         expect(JSON.stringify(policy)).toContain(":lambda:us-east-1:");
         break;
