@@ -6,6 +6,8 @@ export interface PolicyStatement {
   readonly Action: string | readonly string[];
   /** Omitted only in trust policies. */
   readonly Resource?: string | readonly string[];
+  /** Instead of Resource, in a Deny: every resource but these. */
+  readonly NotResource?: string | readonly string[];
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | boolean | readonly string[]>>>>;
 }
 

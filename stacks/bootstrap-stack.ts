@@ -18,6 +18,28 @@ import type { GateOptions } from "../policy/types";
 import { policyDocument } from "../constructs/policy-document";
 
 
+/**
+ * What ReadOnlyAccess grants that no Terraform refresh of these stacks calls: the pipeline's data (objects, items,
+ * queued events, log lines). Pitfall: a pull request's workflow is the pull request's own code, so anyone who can push
+ * a branch acts as the plan role; without this Deny that is a read of every user's files in the account.
+ */
+export const PLAN_ROLE_DENIED_READS = [
+  "s3:GetObject",
+  "s3:GetObjectVersion",
+  "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
+  "dynamodb:Scan",
+  "dynamodb:PartiQLSelect",
+  "dynamodb:GetRecords",
+  "sqs:ReceiveMessage",
+  "logs:GetLogEvents",
+  "logs:FilterLogEvents",
+  "logs:StartQuery",
+  "logs:GetLogRecord",
+  "logs:StartLiveTail",
+] as const;
+
 /** API Gateway assumes the account settings' logs roles; nothing else here is assumable by a service. */
 export const BOOTSTRAP_GATE_OPTIONS: GateOptions = { ...NO_API_GATE_OPTIONS, trustedServices: ["apigateway.amazonaws.com"] };
 
@@ -63,22 +85,29 @@ export class BootstrapStack extends TerraformStack {
         },
       ]);
 
-    // Plan role: read everything Terraform refreshes, read state, and write only the S3 lock files.
+    // Plan role: read everything Terraform refreshes, read state, write only the S3 lock files, read no data.
     const plan = new IamRole(this, "plan-role", {
       name: names.planRole,
       description: "cdktf diff from pull requests (read-only)",
       assumeRolePolicy: trust(`repo:${c.githubRepository}:pull_request`),
       maxSessionDuration: 3600,
     });
+    const stateObjects = `${state.arn}/${c.app}/*`;
     new IamRolePolicyAttachment(this, "plan-role-read-only", { role: plan.name, policyArn: `arn:${partition}:iam::aws:policy/ReadOnlyAccess` });
     new IamRolePolicy(this, "plan-role-state", {
       role: plan.id,
       name: "state-read-lock-write",
       policy: policyDocument([
         { Sid: "ListState", Effect: "Allow", Action: "s3:ListBucket", Resource: state.arn },
-        { Sid: "ReadState", Effect: "Allow", Action: "s3:GetObject", Resource: `${state.arn}/${c.app}/*` },
+        { Sid: "ReadState", Effect: "Allow", Action: "s3:GetObject", Resource: stateObjects },
         { Sid: "Lock", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${state.arn}/${c.app}/*.tflock` },
       ]),
+    });
+    new IamRolePolicy(this, "plan-role-no-data-reads", {
+      role: plan.id,
+      name: "no-data-reads",
+      // Everywhere but the state (and its lock files), which the plan reads.
+      policy: policyDocument([{ Sid: "NoDataReads", Effect: "Deny", Action: [...PLAN_ROLE_DENIED_READS], NotResource: stateObjects }]),
     });
     new TerraformOutput(this, "plan-role-arn", { value: plan.arn, description: "GitHub variable AWS_PLAN_ROLE_ARN" });
 

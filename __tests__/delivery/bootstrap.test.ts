@@ -5,7 +5,8 @@ import { evaluate } from "../../policy/engine";
 import { apiGatewayLogsRoleName, ACCOUNT_ROLE_PATH, permissionsBoundaryName } from "../../config/bootstrap";
 import { collectSuppressions } from "../../policy/suppressions";
 import type { TfJson } from "../../policy/types";
-import { BOOTSTRAP_GATE_OPTIONS, BootstrapStack } from "../../stacks/bootstrap-stack";
+import { BOOTSTRAP_GATE_OPTIONS, BootstrapStack, PLAN_ROLE_DENIED_READS } from "../../stacks/bootstrap-stack";
+import { ENVIRONMENTS, synthEnv } from "../stacks/synth";
 
 /** The bootstrap of `account` (undefined: the environments that name none), as DDN_BOOTSTRAP_ACCOUNT selects it. */
 function synth(account: string | undefined, repo = "acme/files") {
@@ -62,6 +63,14 @@ describe.each(bootstrapAccounts().map((account) => [label(account), synth(accoun
     const writes = JSON.parse(r.aws_iam_role_policy!["plan-role-state"].policy).Statement.find((s: any) => s.Sid === "Lock");
     expect(writes.Resource).toMatch(/\/ddn\/\*\.tflock$/);
     expect(r.aws_iam_role_policy_attachment!["plan-role-read-only"].policy_arn).toMatch(/:iam::aws:policy\/ReadOnlyAccess$/);
+  });
+
+  test("the plan role reads no data: objects, items, queued events and log lines are denied everywhere but its state", () => {
+    const allowed = JSON.parse(r.aws_iam_role_policy!["plan-role-state"].policy).Statement.find((x: any) => x.Sid === "ReadState");
+    const [deny] = JSON.parse(r.aws_iam_role_policy!["plan-role-no-data-reads"].policy).Statement;
+    expect(deny).toEqual({ Sid: "NoDataReads", Effect: "Deny", Action: [...PLAN_ROLE_DENIED_READS], NotResource: allowed.Resource });
+    expect(deny.Action).toEqual(expect.arrayContaining(["s3:GetObject", "dynamodb:Scan", "dynamodb:Query", "sqs:ReceiveMessage", "logs:GetLogEvents"]));
+    expect(r.aws_iam_role_policy!["plan-role-no-data-reads"].role).toBe("${aws_iam_role.plan-role.id}");
   });
 
   const deployStatements = (env: string) => JSON.parse(r.aws_iam_role_policy![`deploy-role-${env}-policy`].policy).Statement as any[];
@@ -182,4 +191,19 @@ describe("where the pull-request workflow plans an environment (planTarget)", ()
     if (account && target.skip) expect(target).toEqual({ env, planRole: "", stateBucket: "", skip: expect.stringContaining(`its account (${account}) is an example value`) });
     else if (account) expect(target.planRole).toContain(`:iam::${account}:role/`);
   });
+});
+
+// The plan role's Deny holds only while no refresh reads data: HeadObject needs s3:GetObject, a table item's refresh
+// dynamodb:GetItem. Adding such a resource (or data source) fails here, to revisit PLAN_ROLE_DENIED_READS first.
+test.each(ENVIRONMENTS)("%s: no stack has a resource or data source whose refresh reads data the plan role is denied", (env) => {
+  const READS_DATA = ["aws_s3_object", "aws_s3_bucket_object", "aws_s3_object_copy", "aws_s3_objects", "aws_dynamodb_table_item", "aws_dynamodb_table_items"];
+  const synthesized = synthEnv(env);
+  try {
+    for (const [stack, json] of Object.entries(synthesized.stacks)) {
+      const types = [...Object.keys(json.resource ?? {}), ...Object.keys((json as { data?: object }).data ?? {})];
+      expect({ stack, reading: types.filter((t) => READS_DATA.includes(t)) }).toEqual({ stack, reading: [] });
+    }
+  } finally {
+    synthesized.cleanup();
+  }
 });
