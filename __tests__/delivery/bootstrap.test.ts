@@ -1,6 +1,6 @@
 import { App } from "cdktf";
 import { environmentNames, loadConfig } from "../../config";
-import { bootstrapAccounts, bootstrapNames, loadBootstrapConfig, planTarget, STATE_REGION } from "../../config/bootstrap";
+import { bootstrapAccounts, loadBootstrapConfig, planTarget, STATE_REGION } from "../../config/bootstrap";
 import { evaluate } from "../../policy/engine";
 import { apiGatewayLogsRoleName, ACCOUNT_ROLE_PATH, permissionsBoundaryName } from "../../config/bootstrap";
 import { collectSuppressions } from "../../policy/suppressions";
@@ -37,8 +37,8 @@ describe.each(bootstrapAccounts().map((account) => [label(account), synth(accoun
   });
 
   test("state bucket: versioned, encrypted, TLS-only, public access blocked, never force-destroyed", () => {
-    expect(r.aws_s3_bucket!["state-bucket"]).toMatchObject({ bucket: bootstrapNames("ddn").stateBucket("${data.aws_caller_identity.account.account_id}"), force_destroy: false });
-    expect(r.aws_s3_bucket!["state-bucket"].bucket).toBe(`ddn-tfstate-\${data.aws_caller_identity.account.account_id}-${STATE_REGION}`);
+    // The name CI derives for an account (bootstrapNames), pinned: a new form would orphan every existing state bucket.
+    expect(r.aws_s3_bucket!["state-bucket"]).toMatchObject({ bucket: `ddn-tfstate-\${data.aws_caller_identity.account.account_id}-${STATE_REGION}`, force_destroy: false });
     expect(r.aws_s3_bucket_versioning!["state-bucket-versioning"].versioning_configuration.status).toBe("Enabled");
     expect(r.aws_s3_bucket_server_side_encryption_configuration!["state-bucket-encryption"]).toBeDefined();
     expect(r.aws_s3_bucket_public_access_block!["state-bucket-public-access-block"]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
@@ -58,7 +58,7 @@ describe.each(bootstrapAccounts().map((account) => [label(account), synth(accoun
   });
 
   test("the plan role trusts pull requests of this repository and may write only lock files", () => {
-    expect(r.aws_iam_role!["plan-role"].name).toBe(bootstrapNames("ddn").planRole);
+    expect(r.aws_iam_role!["plan-role"].name).toBe("ddn-github-plan");
     expect(trust(r.aws_iam_role!["plan-role"]).Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toBe("repo:acme/files:pull_request");
     const writes = JSON.parse(r.aws_iam_role_policy!["plan-role-state"].policy).Statement.find((s: any) => s.Sid === "Lock");
     expect(writes.Resource).toMatch(/\/ddn\/\*\.tflock$/);
@@ -177,10 +177,11 @@ describe("where the pull-request workflow plans an environment (planTarget)", ()
   const base = loadConfig(environmentNames()[0]);
 
   test("an environment that names its account: that account's plan role and state bucket, as its bootstrap names them", () => {
-    const names = bootstrapNames(base.app);
-    expect(planTarget({ ...base, account: "210987654321" })).toEqual({ env: base.env, planRole: `arn:aws:iam::210987654321:role/${names.planRole}`, stateBucket: names.stateBucket("210987654321"), skip: "" });
-    expect(planTarget({ ...base, account: "210987654321", region: "cn-north-1" }).planRole).toBe(`arn:aws-cn:iam::210987654321:role/${names.planRole}`);
-    expect(planTarget({ ...base, account: "210987654321", region: "us-gov-west-1" }).planRole).toBe(`arn:aws-us-gov:iam::210987654321:role/${names.planRole}`);
+    // The names the bootstrap stack gives them (its tests pin the same forms).
+    const planRole = `${base.app}-github-plan`;
+    expect(planTarget({ ...base, account: "210987654321" })).toEqual({ env: base.env, planRole: `arn:aws:iam::210987654321:role/${planRole}`, stateBucket: `${base.app}-tfstate-210987654321-${STATE_REGION}`, skip: "" });
+    expect(planTarget({ ...base, account: "210987654321", region: "cn-north-1" }).planRole).toBe(`arn:aws-cn:iam::210987654321:role/${planRole}`);
+    expect(planTarget({ ...base, account: "210987654321", region: "us-gov-west-1" }).planRole).toBe(`arn:aws-us-gov:iam::210987654321:role/${planRole}`);
   });
 
   test.each(environmentNames())("%s: no account named -> the repository's variables; an example account -> not planned against AWS", (env) => {
