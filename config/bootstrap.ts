@@ -1,5 +1,5 @@
 import { environmentNames, loadConfig, type EnvironmentConfig } from "./index";
-import { unreplacedPlaceholders } from "./placeholder";
+import { unreplacedAt } from "./placeholder";
 import { ACCOUNT_ID } from "./validate";
 
 /**
@@ -76,14 +76,15 @@ export interface PlanTarget {
 export function planTarget(c: EnvironmentConfig): PlanTarget {
   const target = { env: c.env, planRole: "", stateBucket: "", skip: "" };
   if (!c.account) return target;
-  if (unreplacedPlaceholders(c).some((u) => u.path === "account")) {
+  if (unreplacedAt(c, "account")) {
     return { ...target, skip: `its account (${c.account}) is an example value in config/environments.ts: planned offline only, by the check job's tests` };
   }
   const names = bootstrapNames(c.app);
   return { ...target, planRole: `arn:${partitionOf(c.region)}:iam::${c.account}:role/${names.planRole}`, stateBucket: names.stateBucket(c.account) };
 }
 
-const describeAccount = (account: string | undefined) => (account ? `account ${account}` : "no account");
+/** "account <id>", or "no account" for the bootstrap of the environments that name none. */
+export const describeAccount = (account: string | undefined) => (account ? `account ${account}` : "no account");
 
 /**
  * Once-per-account settings, derived from the environments. Pitfall: one bootstrap for every environment put each

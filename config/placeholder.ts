@@ -26,6 +26,11 @@ export function unreplacedPlaceholders(config: unknown, path = ""): Unreplaced[]
   return [];
 }
 
+/** The marked example value at `path` in `config` (e.g. "account"), if it is still there. */
+export function unreplacedAt(config: unknown, path: string): Unreplaced | undefined {
+  return unreplacedPlaceholders(config).find((u) => u.path === path);
+}
+
 /** The lines that name them (for the synth warning and the deploy refusal). */
 export function describeUnreplaced(env: string, list: readonly Unreplaced[]): string {
   return [

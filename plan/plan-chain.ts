@@ -195,7 +195,7 @@ export async function planChain(o: ChainOptions): Promise<ChainResult> {
         endpoints: [{ sts: o.offline.awsEndpoint, iam: o.offline.awsEndpoint }],
       };
       // Terraform merges override blocks by provider name and alias: each configuration gets the offline settings.
-      override.provider = { aws: providers.length > 1 ? providers.map((p) => ({ ...(p.alias ? { alias: p.alias } : {}), ...offline })) : offline };
+      override.provider = { aws: providers.map((p) => ({ ...(p.alias ? { alias: p.alias } : {}), ...offline })) };
       override.terraform = { backend: { local: { path: path.join(o.workDir, `${stack}.tfstate`) } } };
     }
     writeFileSync(path.join(dir, "zz_plan_override.tf.json"), JSON.stringify(override, null, 2));

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { DEFAULT_ENV, loadConfig, naming, STACK_PARTS } from "../config";
 import { ACCOUNT_ROLE_PATH, apiGatewayLogsRoleName } from "../config/bootstrap";
-import { unreplacedPlaceholders } from "../config/placeholder";
+import { unreplacedAt } from "../config/placeholder";
 import { PlanError, planChain } from "../plan/plan-chain";
 import { startOfflineAws } from "../plan/offline-aws";
 import { markdownSummary, terminalSummary } from "../plan/summary";
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const names = naming(config);
   const offline = !(process.env.TF_STATE_BUCKET && hasCredentials(process.env));
   // No credentials can pass the provider's account check (allowed_account_ids) while it names the example account.
-  const exampleAccount = unreplacedPlaceholders(config).find((u) => u.path === "account");
+  const exampleAccount = unreplacedAt(config, "account");
   if (!offline && exampleAccount) {
     fail(`${args.env}'s account is an example value (${exampleAccount.value}): replace it in config/environments.ts to plan against AWS. Offline (without TF_STATE_BUCKET) it plans as that account.`);
   }

@@ -1,6 +1,6 @@
 import { App } from "cdktf";
 import { environmentNames, loadConfig } from "../../config";
-import { bootstrapAccounts, loadBootstrapConfig, planTarget, STATE_REGION } from "../../config/bootstrap";
+import { bootstrapAccounts, describeAccount, loadBootstrapConfig, planTarget, STATE_REGION } from "../../config/bootstrap";
 import { evaluate } from "../../policy/engine";
 import { apiGatewayLogsRoleName, ACCOUNT_ROLE_PATH, permissionsBoundaryName } from "../../config/bootstrap";
 import { collectSuppressions } from "../../policy/suppressions";
@@ -17,11 +17,10 @@ function synth(account: string | undefined, repo = "acme/files") {
   return { account, config, stack, json, r: json.resource as Record<string, Record<string, any>> };
 }
 const trust = (role: any) => JSON.parse(role.assume_role_policy).Statement[0];
-const label = (account: string | undefined) => account ?? "(none named)";
 /** The environments a bootstrap must hold: exactly those that name its account. */
 const environmentsIn = (account: string | undefined) => environmentNames().filter((env) => loadConfig(env).account === account);
 
-describe.each(bootstrapAccounts().map((account) => [label(account), synth(account)] as const))("bootstrap stack of account %s", (_, { account, stack, json, r }) => {
+describe.each(bootstrapAccounts().map((account) => [describeAccount(account), synth(account)] as const))("bootstrap stack of %s", (_, { account, stack, json, r }) => {
   const environments = environmentsIn(account);
 
   test("holds exactly the environments that name its account, and refuses credentials of another account", () => {

@@ -8,8 +8,8 @@ import { placeholder, unreplacedPlaceholders } from "../../config/placeholder";
 const root = path.resolve(__dirname, "../..");
 const outdir = mkdtempSync(path.join(tmpdir(), "ddn-guard-"));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-const run = (script: string, env: string, args: string[] = []) =>
-  spawnSync(process.execPath, ["--require", "tsx/cjs", script, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, DDN_ENV: env, CDKTF_OUTDIR: outdir } });
+const run = (script: string, env: string, args: string[] = [], more: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, ["--require", "tsx/cjs", script, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, DDN_ENV: env, CDKTF_OUTDIR: outdir, ...more } });
 
 describe("example values marked placeholder(...) in config", () => {
   test("are found wherever they end up, by path", () => {
@@ -33,11 +33,7 @@ describe("example values marked placeholder(...) in config", () => {
   test.each(environmentNames())("%s: a plan against AWS is refused up front while the account is an example value", (env) => {
     const account = unreplacedPlaceholders(loadConfig(env)).find((u) => u.path === "account");
     // Credentials in the environment only: the refusal comes before any synth, Terraform or AWS call.
-    const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/plan.ts", "--env", env], {
-      cwd: root,
-      encoding: "utf8",
-      env: { ...process.env, CDKTF_OUTDIR: outdir, TF_STATE_BUCKET: "some-state-bucket", AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "example", PATH: "/nonexistent" },
-    });
+    const r = run("scripts/plan.ts", env, ["--env", env], { TF_STATE_BUCKET: "some-state-bucket", AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "example", PATH: "/nonexistent" });
     if (account) {
       expect(r.status).toBe(1);
       expect(r.stderr).toContain(`plan failed: ${env}'s account is an example value (${account.value}): replace it in config/environments.ts`);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
-import { bootstrapAccounts, loadBootstrapConfig } from "../../config/bootstrap";
+import { bootstrapAccounts, describeAccount, loadBootstrapConfig } from "../../config/bootstrap";
 import { OFFLINE_ACCOUNT } from "../../plan/offline-aws";
 import { planChain, type ChainResult } from "../../plan/plan-chain";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
@@ -14,7 +14,6 @@ const skip = skipReason("bootstrap-plan.test.ts");
 const maybe = skip ? describe.skip : describe;
 const STACK = "ddn-bootstrap";
 const ACCOUNTS = bootstrapAccounts();
-const label = (account: string | undefined) => account ?? "(none named)";
 
 maybe("bootstrap stack: terraform validate + offline plan, one per account", () => {
   const outdirs = new Map<string | undefined, string>();
@@ -55,8 +54,8 @@ maybe("bootstrap stack: terraform validate + offline plan, one per account", () 
 
   const synthesized = (account: string | undefined) => JSON.parse(readFileSync(path.join(outdirs.get(account)!, "stacks", STACK, "cdk.tf.json"), "utf8"));
 
-  test.each(ACCOUNTS.map(label))("account %s: validates and plans with no warnings, creating exactly the synthesized resources", (name) => {
-    const account = ACCOUNTS.find((a) => label(a) === name);
+  test.each(ACCOUNTS.map(describeAccount))("%s: validates and plans with no warnings, creating exactly the synthesized resources", (name) => {
+    const account = ACCOUNTS.find((a) => describeAccount(a) === name);
     const [p] = results.get(account)!.plans;
     const declared = Object.values<Record<string, unknown>>(synthesized(account).resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
     expect({ warnings: p!.warnings, ...p!.counts }).toEqual({ warnings: [], create: declared, update: 0, replace: 0, delete: 0 });
