@@ -14,8 +14,14 @@ export interface BootstrapEnvironment {
   readonly name: string;
   /** Where the environment's resources live: its deploy role is scoped to this region. */
   readonly region: string;
-  /** SSM parameters the environment's stacks create (generated secrets), by full name. */
-  readonly parameters: readonly string[];
+  /** Secrets generated for the environment (SSM SecureString parameters, in its region), created by the bootstrap. */
+  readonly generatedSecrets: readonly GeneratedSecretSpec[];
+}
+
+export interface GeneratedSecretSpec {
+  /** The parameter's full name. */
+  readonly name: string;
+  readonly description: string;
 }
 
 export interface BootstrapConfig {
@@ -114,7 +120,10 @@ export function loadBootstrapConfig(env: NodeJS.ProcessEnv = process.env): Boots
     environments: mine.map((c) => ({
       name: c.env,
       region: c.region,
-      parameters: c.api.auth.enabled && c.api.auth.jwtSecretParam ? [c.api.auth.jwtSecretParam] : [],
+      generatedSecrets:
+        c.api.auth.enabled && c.api.auth.jwtSecretParam
+          ? [{ name: c.api.auth.jwtSecretParam, description: `HS256 secret the ${c.env} authorizer verifies tokens with (generated once, never in Terraform state)` }]
+          : [],
     })),
     tags: { project: "ddn-file-pipeline", "managed-by": "cdktf", component: "bootstrap" },
   };

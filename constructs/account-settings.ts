@@ -2,7 +2,7 @@ import type { Construct } from "constructs";
 import { ApiGatewayAccount } from "@cdktf/provider-aws/lib/api-gateway-account";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ACCOUNT_ROLE_PATH, apiGatewayLogsRoleName } from "../config/bootstrap";
 import { policyDocument, serviceTrustPolicy } from "./policy-document";
 
@@ -16,13 +16,11 @@ export interface AccountSettingsOptions {
   readonly region: string;
   readonly partition: string;
   readonly account: string;
-  /** The bootstrap's account guard, on this region's provider too. */
-  readonly allowedAccountIds: string[] | undefined;
-  readonly defaultTags: Record<string, string>;
+  /** The provider of this region. */
+  readonly provider: AwsProvider;
 }
 
-export function addApiGatewayAccountSettings(scope: Construct, { app, region, partition, account, allowedAccountIds, defaultTags }: AccountSettingsOptions): void {
-  const provider = new AwsProvider(scope, `aws-${region}`, { region, alias: region, allowedAccountIds, defaultTags: [{ tags: defaultTags }] });
+export function addApiGatewayAccountSettings(scope: Construct, { app, region, partition, account, provider }: AccountSettingsOptions): void {
   const role = new IamRole(scope, `apigateway-logs-role-${region}`, {
     name: apiGatewayLogsRoleName(app, region),
     path: ACCOUNT_ROLE_PATH,

@@ -8,8 +8,6 @@ export interface DeployScope {
   readonly account: string;
   /** The state bucket's ARN and the key prefix the environment's state lives under. */
   readonly stateBucketArn: string;
-  /** SSM parameters the environment's stacks create, by full name. */
-  readonly parameters: readonly string[];
   /** ARN of the permissions boundary every role the deploy creates must carry. */
   readonly boundaryArn: string;
   /** ARN of the deploy role itself (it may never change itself). */
@@ -144,17 +142,6 @@ export function deployRoleStatements(d: DeployScope): PolicyStatement[] {
       Action: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource"],
       Resource: arn("cloudwatch", `alarm:${prefix}-*`),
     },
-    ...(d.parameters.length
-      ? [
-          {
-            Sid: "Parameters",
-            Effect: "Allow" as const,
-            Action: ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"],
-            Resource: d.parameters.map((p) => arn("ssm", `parameter${p}`)),
-          },
-          { Sid: "DescribeParameters", Effect: "Allow" as const, Action: "ssm:DescribeParameters", Resource: "*" },
-        ]
-      : []),
     // REST API ids are generated, so API Gateway can only be scoped to the region's API resources.
     {
       Sid: "ApiGateway",

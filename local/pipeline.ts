@@ -48,7 +48,6 @@ const NOT_EMULATED: Record<string, string> = {
   aws_sns_topic: "alarm notifications are not sent",
   aws_sns_topic_subscription: "alarm notifications are not sent",
   aws_cloudwatch_metric_alarm: "alarms are not evaluated (npm run redrive -- --dry-run shows the failure queue)",
-  aws_ssm_parameter: "the local SSM serves a fresh secret of its own",
   aws_s3_bucket_versioning: "s3rver keeps only the latest version; events carry a generated versionId",
   aws_s3_bucket_lifecycle_configuration: "lifecycle expiration and multipart abort do not run",
   aws_s3_bucket_policy: "the TLS-only policy cannot apply to plain HTTP on loopback",

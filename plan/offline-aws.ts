@@ -60,6 +60,13 @@ export async function startOfflineAws(options: OfflineAwsOptions = {}): Promise<
         return;
       }
       res.statusCode = 400;
+      const target = req.headers["x-amz-target"];
+      if (target) {
+        // A JSON-protocol service (SSM): its error shape, so the provider names the refusal instead of a parse error.
+        res.setHeader("content-type", "application/x-amz-json-1.1");
+        res.end(JSON.stringify({ __type: "AccessDeniedException", message: `offline plan: ${String(target)} is refused (only GetCallerIdentity and ListRoles are answered)` }));
+        return;
+      }
       res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>offline plan: only GetCallerIdentity and ListRoles are answered</Message></Error></ErrorResponse>`);
     });
   });

@@ -192,7 +192,9 @@ export async function planChain(o: ChainOptions): Promise<ChainResult> {
         // The account is asked for (the stand-in answers the key's), so allowed_account_ids is checked as in AWS.
         skip_requesting_account_id: false,
         skip_metadata_api_check: true,
-        endpoints: [{ sts: o.offline.awsEndpoint, iam: o.offline.awsEndpoint }],
+        // SSM too, which the stand-in refuses: the plan role may not read a parameter, so an offline plan that
+        // tried fails as it would in AWS.
+        endpoints: [{ sts: o.offline.awsEndpoint, iam: o.offline.awsEndpoint, ssm: o.offline.awsEndpoint }],
       };
       // Terraform merges override blocks by provider name and alias: each configuration gets the offline settings.
       override.provider = { aws: providers.map((p) => ({ ...(p.alias ? { alias: p.alias } : {}), ...offline })) };

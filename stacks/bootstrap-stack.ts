@@ -10,6 +10,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { bootstrapNames, GITHUB_OIDC_HOST, permissionsBoundaryName, type BootstrapConfig } from "../config/bootstrap";
 import { addApiGatewayAccountSettings } from "../constructs/account-settings";
+import { addGeneratedSecret } from "../constructs/generated-secret";
 import { boundaryStatements, deployRoleStatements } from "../constructs/deploy-role-policy";
 import { addHardenedBucket } from "../constructs/hardened-bucket";
 import { NO_API_GATE_OPTIONS, PolicyGate } from "../policy/gate";
@@ -19,9 +20,11 @@ import { policyDocument } from "../constructs/policy-document";
 
 
 /**
- * What ReadOnlyAccess grants that no Terraform refresh of these stacks calls: the pipeline's data (objects, items,
- * queued events, log lines). Pitfall: a pull request's workflow is the pull request's own code, so anyone who can push
- * a branch acts as the plan role; without this Deny that is a read of every user's files in the account.
+ * What ReadOnlyAccess grants that no Terraform refresh of the environments' stacks calls: the pipeline's data
+ * (objects, items, queued events, log lines) and parameter values (SecureStrings decrypt through SSM for any
+ * principal of the account: the authorizer's signing secret). Pitfall: a pull request's workflow is the pull
+ * request's own code, so anyone who can push a branch acts as the plan role; without this Deny that is a read of
+ * every user's files in the account, and a key to sign any user's tokens.
  */
 export const PLAN_ROLE_DENIED_READS = [
   "s3:GetObject",
@@ -38,6 +41,10 @@ export const PLAN_ROLE_DENIED_READS = [
   "logs:StartQuery",
   "logs:GetLogRecord",
   "logs:StartLiveTail",
+  "ssm:GetParameter",
+  "ssm:GetParameters",
+  "ssm:GetParametersByPath",
+  "ssm:GetParameterHistory",
 ] as const;
 
 /** API Gateway assumes the account settings' logs roles; nothing else here is assumable by a service. */
@@ -58,6 +65,8 @@ export class BootstrapStack extends TerraformStack {
     new AwsProvider(this, "aws", { region: c.region, allowedAccountIds, defaultTags: [{ tags: { ...c.tags } }] });
     // Local state on purpose: this stack creates the bucket remote state would live in. One file per account.
     new LocalBackend(this, { path: `../../../terraform.${id}${c.account ? `.${c.account}` : ""}.tfstate` });
+    // Applied by hand with whatever Terraform is installed: generated secrets are write-only arguments (1.11).
+    this.addOverride("terraform.required_version", ">= 1.11");
     this.policyGate = new PolicyGate(this, BOOTSTRAP_GATE_OPTIONS);
     this.node.addValidation(this.policyGate);
 
@@ -111,12 +120,16 @@ export class BootstrapStack extends TerraformStack {
     });
     new TerraformOutput(this, "plan-role-arn", { value: plan.arn, description: "GitHub variable AWS_PLAN_ROLE_ARN" });
 
+    // One provider per environment region, with the account guard too.
+    const regional = new Map(
+      [...new Set(c.environments.map((e) => e.region))].sort().map((region) => [region, new AwsProvider(this, `aws-${region}`, { region, alias: region, allowedAccountIds, defaultTags: [{ tags: { ...c.tags } }] })] as const),
+    );
     // Account- and region-wide settings: once per account and region, here, never in an environment's stacks.
-    for (const region of [...new Set(c.environments.map((e) => e.region))].sort()) {
-      addApiGatewayAccountSettings(this, { app: c.app, region, partition, account, allowedAccountIds, defaultTags: { ...c.tags } });
-    }
+    for (const [region, provider] of regional) addApiGatewayAccountSettings(this, { app: c.app, region, partition, account, provider });
 
-    for (const { name: env, region, parameters } of c.environments) {
+    for (const { name: env, region, generatedSecrets } of c.environments) {
+      // Here, not in the environment's stacks: their plans run as the plan role, which reads no secret (see above).
+      for (const secret of generatedSecrets) addGeneratedSecret(this, `generated-secret${secret.name.replaceAll("/", "-")}`, { ...secret, provider: regional.get(region)! });
       const boundary = new IamPolicy(this, `permissions-boundary-${env}`, {
         name: permissionsBoundaryName(c.app, env),
         description: `Ceiling of every role the ${env} deploy creates: the ${env} pipeline's resources, no IAM`,
@@ -140,7 +153,6 @@ export class BootstrapStack extends TerraformStack {
             partition,
             account,
             stateBucketArn: state.arn,
-            parameters,
             boundaryArn: boundary.arn,
             deployRoleArn: `arn:${partition}:iam::${account}:role/${roleName}`,
           }),

@@ -8,7 +8,6 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { alarmSettings } from "../config/alarms";
 import { addAlarm } from "../constructs/alarm";
 import { addAlarmTopic } from "../constructs/alarm-topic";
-import { addGeneratedSecret } from "../constructs/generated-secret";
 import { addHardenedBucket } from "../constructs/hardened-bucket";
 import { HASH_KEY } from "../functions/lib/file-record";
 import type { BucketName, ResourceRef, TableName } from "../pipeline/refs";
@@ -105,11 +104,9 @@ export class StorageStack extends PipelineStack {
       });
     }
 
-    // An HS256 environment gets its signing secret from the stack, so a fresh deploy answers authorized requests.
-    const auth = this.config.api.auth;
-    if (auth.enabled && auth.jwtSecretParam) {
-      addGeneratedSecret(this, "jwt-secret", auth.jwtSecretParam, `HS256 secret the ${this.config.env} authorizer verifies tokens with (generated once; Terraform ignores later changes)`);
-    }
+    // The HS256 signing secret this stack used to create (its value was in this stack's state, which the plan role
+    // reads) is the bootstrap's now: forgotten here, never deleted, so the authorizer keeps reading it meanwhile.
+    this.addOverride("removed", [{ from: "aws_ssm_parameter.jwt-secret", lifecycle: { destroy: false } }]);
   }
 
   /**

@@ -64,32 +64,53 @@ describe.each(bootstrapAccounts().map((account) => [describeAccount(account), sy
     expect(r.aws_iam_role_policy_attachment!["plan-role-read-only"].policy_arn).toMatch(/:iam::aws:policy\/ReadOnlyAccess$/);
   });
 
-  test("the plan role reads no data: objects, items, queued events and log lines are denied everywhere but its state", () => {
+  test("the plan role reads no data: objects, items, queued events, log lines and parameter values are denied everywhere but its state", () => {
     const allowed = JSON.parse(r.aws_iam_role_policy!["plan-role-state"].policy).Statement.find((x: any) => x.Sid === "ReadState");
     const [deny] = JSON.parse(r.aws_iam_role_policy!["plan-role-no-data-reads"].policy).Statement;
     expect(deny).toEqual({ Sid: "NoDataReads", Effect: "Deny", Action: [...PLAN_ROLE_DENIED_READS], NotResource: allowed.Resource });
-    expect(deny.Action).toEqual(expect.arrayContaining(["s3:GetObject", "dynamodb:Scan", "dynamodb:Query", "sqs:ReceiveMessage", "logs:GetLogEvents"]));
+    expect(deny.Action).toEqual(
+      expect.arrayContaining(["s3:GetObject", "dynamodb:Scan", "dynamodb:Query", "sqs:ReceiveMessage", "logs:GetLogEvents", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"]),
+    );
     expect(r.aws_iam_role_policy!["plan-role-no-data-reads"].role).toBe("${aws_iam_role.plan-role.id}");
+  });
+
+  test("each HS256 environment's signing secret: generated in the environment's region when applied, written once, never in a plan or state", () => {
+    const secrets = environments.flatMap((env) => {
+      const { region, api } = loadConfig(env);
+      return api.auth.enabled && api.auth.jwtSecretParam ? [{ name: api.auth.jwtSecretParam, region }] : [];
+    });
+    const params = Object.values(r.aws_ssm_parameter ?? {});
+    expect(params.map((p) => p.name).sort()).toEqual(secrets.map((s) => s.name).sort());
+    for (const { name, region } of secrets) {
+      const p = params.find((x) => x.name === name);
+      expect(p).toMatchObject({ type: "SecureString", provider: `aws.${region}`, value_wo: '${join("", [uuid(), uuid(), uuid()])}', value_wo_version: 1, overwrite: true });
+      // Write-only (value_wo), never `value`: a value argument would be kept in the state.
+      expect(p).not.toHaveProperty("value");
+      expect(p).not.toHaveProperty("lifecycle");
+    }
+    // Write-only arguments need Terraform 1.11; an older one stops with a version error, not a provider's.
+    expect(json.terraform.required_version).toBe(">= 1.11");
   });
 
   const deployStatements = (env: string) => JSON.parse(r.aws_iam_role_policy![`deploy-role-${env}-policy`].policy).Statement as any[];
 
   test.each(environments)("the %s deploy role reaches only its environment's resources, in its region, and its state", (env) => {
-    const { region, app, api } = loadConfig(env);
+    const { region, app } = loadConfig(env);
     // Actions AWS cannot scope, and the Deny that applies everywhere.
-    const everywhere = new Set(["DescribeLogs", "ListRoles", "DescribeParameters", "NoEscalation", "CreateKeys", "ListAliases"]);
+    const everywhere = new Set(["DescribeLogs", "ListRoles", "NoEscalation", "CreateKeys", "ListAliases"]);
     for (const s of deployStatements(env)) {
       for (const res of [s.Resource].flat().map(String)) {
         if (everywhere.has(s.Sid)) expect(res).toBe("*");
         else if (s.Sid === "ApiGateway") expect(res).toContain(`:apigateway:${region}::`);
         else if (s.Sid === "NotItself") expect(res).toMatch(new RegExp(`:role/${app}-github-deploy-${env}$`));
-        else if (s.Sid === "Parameters") expect(res).toMatch(new RegExp(`:ssm:${region}:.*:parameter${api.auth.jwtSecretParam}$`));
         else if (s.Sid === "Keys") expect(s.Condition).toEqual({ StringEquals: { "aws:ResourceTag/environment": env } });
         else if (res.includes("API-Gateway-Execution-Logs_")) expect(res).toMatch(new RegExp(`:logs:${region}:.*:log-group:API-Gateway-Execution-Logs_\\*$`));
         else expect(res).toMatch(new RegExp(`ddn-${env}-|^\\$\\{aws_s3_bucket\\.state-bucket\\.arn\\}(/ddn/${env}/\\*)?$`));
-        if (/:(dynamodb|sqs|lambda|logs|ssm|sns|cloudwatch|kms):/.test(res)) expect(res).toContain(`:${region}:`);
+        if (/:(dynamodb|sqs|lambda|logs|sns|cloudwatch|kms):/.test(res)) expect(res).toContain(`:${region}:`);
       }
     }
+    // The bootstrap creates the environment's secrets: its deploy neither writes nor reads a parameter.
+    expect(deployStatements(env).flatMap((s) => [s.Action].flat()).filter((a: string) => a.startsWith("ssm:"))).toEqual([]);
   });
 
   test.each(environments)("the %s deploy role cannot escalate: boundary required and kept, the boundary and itself out of reach, PassRole to Lambda only, no service:*", (env) => {
@@ -194,9 +215,10 @@ describe("where the pull-request workflow plans an environment (planTarget)", ()
 });
 
 // The plan role's Deny holds only while no refresh reads data: HeadObject needs s3:GetObject, a table item's refresh
-// dynamodb:GetItem. Adding such a resource (or data source) fails here, to revisit PLAN_ROLE_DENIED_READS first.
+// dynamodb:GetItem, a parameter's ssm:GetParameter (with decryption). Adding such a resource (or data source) fails
+// here, to revisit PLAN_ROLE_DENIED_READS first.
 test.each(ENVIRONMENTS)("%s: no stack has a resource or data source whose refresh reads data the plan role is denied", (env) => {
-  const READS_DATA = ["aws_s3_object", "aws_s3_bucket_object", "aws_s3_object_copy", "aws_s3_objects", "aws_dynamodb_table_item", "aws_dynamodb_table_items"];
+  const READS_DATA = ["aws_s3_object", "aws_s3_bucket_object", "aws_s3_object_copy", "aws_s3_objects", "aws_dynamodb_table_item", "aws_dynamodb_table_items", "aws_ssm_parameter", "aws_ssm_parameters_by_path"];
   const synthesized = synthEnv(env);
   try {
     for (const [stack, json] of Object.entries(synthesized.stacks)) {
