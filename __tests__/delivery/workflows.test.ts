@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
 import { DEFAULT_ENV, environmentNames, loadConfig } from "../../config";
 import { planTarget } from "../../config/bootstrap";
+import { evaluateExpression } from "./gh-expression";
 
 const root = path.resolve(__dirname, "../..");
 const dir = path.join(root, ".github/workflows");
@@ -76,20 +77,44 @@ describe("GitHub workflows", () => {
     const plan = w.jobs.plan;
     expect(plan.needs).toBe("check");
     expect(plan.strategy).toEqual({ "fail-fast": false, matrix: { include: "${{ fromJSON(needs.check.outputs.plan-targets) }}" } });
-    expect(plan.env).toEqual({ PLAN_ENV: "${{ matrix.env }}", TF_STATE_BUCKET: "${{ matrix.stateBucket || vars.TF_STATE_BUCKET }}" });
-    expect(plan.steps.find((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@")).with["role-to-assume"]).toBe("${{ matrix.planRole || vars.AWS_PLAN_ROLE_ARN }}");
+    expect(plan.steps.find((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@")).with["role-to-assume"]).toBe("${{ env.PLAN_ROLE }}");
     const run = plan.steps.find((s: any) => String(s.run).includes("npm run --silent plan")).run as string;
     expect(run).toContain('npm run --silent plan -- --env "$PLAN_ENV"');
-    // An environment whose account is an example value gets a "not planned" summary and no AWS step at all.
+    // An environment that is not planned (see the next test) gets a "not planned" summary and no AWS step at all.
     const awsSteps = plan.steps.filter((s: any) => s.name !== "not planned" && !String(s.uses).startsWith("actions/upload-artifact@"));
-    expect(awsSteps.map((s: any) => s.if)).toEqual(awsSteps.map(() => "matrix.skip == ''"));
-    expect(plan.steps.find((s: any) => s.name === "not planned")).toMatchObject({ if: "matrix.skip != ''", env: { REASON: "${{ matrix.skip }}" } });
+    expect(awsSteps.map((s: any) => s.if)).toEqual(awsSteps.map(() => "env.NOT_PLANNED == ''"));
+    expect(plan.steps.find((s: any) => s.name === "not planned").if).toBe("env.NOT_PLANNED != ''");
     expect(plan.steps.find((s: any) => String(s.uses).startsWith("actions/upload-artifact@")).with.name).toBe("plan-${{ matrix.env }}");
     expect(JSON.stringify(plan)).not.toContain("cdktf diff");
     const summary = w.jobs.summary;
     expect(summary.needs).toEqual(["check", "plan"]);
     expect(summary.steps[0].with).toMatchObject({ pattern: "plan-*", "merge-multiple": true });
     expect(summary.steps.find((s: any) => s.name === "job summary").env.TARGETS).toBe("${{ needs.check.outputs.plan-targets }}");
+  });
+
+  test("pull request: which environments are planned, and with which role and state bucket (the workflow's expressions, evaluated)", () => {
+    const plan = doc("pull-request.yml").jobs.plan;
+    const fork = { head: { repo: { full_name: "someone/fork" } } };
+    const own = { head: { repo: { full_name: "acme/files" } } };
+    const runs = (targets: object[], vars: Record<string, string>, pull_request = own) =>
+      evaluateExpression(plan.if, { github: { repository: "acme/files", event: { pull_request } }, vars, needs: { check: { outputs: { "plan-targets": JSON.stringify(targets) } } } });
+    const named = planTarget({ ...loadConfig(environmentNames()[0]), account: "210987654321" });
+    const unnamed = planTarget({ ...loadConfig(environmentNames()[0]), account: undefined });
+    // The job: not for forks; not in a repository with no plan role at all; yes once any role exists.
+    expect(runs([unnamed], { AWS_PLAN_ROLE_ARN: "arn:aws:iam::111111111111:role/ddn-github-plan" })).toBe(true);
+    expect(runs([unnamed], { AWS_PLAN_ROLE_ARN: "arn:aws:iam::111111111111:role/ddn-github-plan" }, fork)).toBe(false);
+    expect(runs([unnamed], {})).toBe(false);
+    expect(runs([unnamed, named], {})).toBe(true);
+    // Each environment: its account's role and bucket, else the repository's, else not planned, saying why.
+    const job = (target: Record<string, string>, vars: Record<string, string>) =>
+      Object.fromEntries(Object.entries(plan.env as Record<string, string>).map(([k, v]) => [k, evaluateExpression(v, { matrix: target, vars })]));
+    const repo = { AWS_PLAN_ROLE_ARN: "arn:aws:iam::111111111111:role/ddn-github-plan", TF_STATE_BUCKET: "repo-bucket" };
+    expect(job(named, repo)).toEqual({ PLAN_ENV: named.env, PLAN_ROLE: named.planRole, TF_STATE_BUCKET: named.stateBucket, NOT_PLANNED: "" });
+    expect(job(named, {})).toMatchObject({ PLAN_ROLE: named.planRole, NOT_PLANNED: "" });
+    expect(job(unnamed, repo)).toEqual({ PLAN_ENV: unnamed.env, PLAN_ROLE: repo.AWS_PLAN_ROLE_ARN, TF_STATE_BUCKET: "repo-bucket", NOT_PLANNED: "" });
+    expect(job(unnamed, {}).NOT_PLANNED).toBe("it names no account, and the repository variable AWS_PLAN_ROLE_ARN is not set (the plan-role-arn output of the bootstrap without DDN_BOOTSTRAP_ACCOUNT)");
+    const skipped = { ...named, skip: "its account (123456789012) is an example value" };
+    expect(job(skipped, repo).NOT_PLANNED).toBe(skipped.skip);
   });
 
   test("pull request: the summary has every environment in config order: its plan, why it was not planned, or that it failed", () => {
@@ -106,7 +131,7 @@ describe("GitHub workflows", () => {
       const [planned, skipped, failed] = ["env-a", "env-b", "env-c"];
       mkdirSync(path.join(work, "plans", planned!), { recursive: true });
       writeFileSync(path.join(work, "plans", planned!, "summary.md"), `### Plan: ${planned}\n\n4 stacks\n`);
-      bash(notPlanned, { PLAN_ENV: skipped!, REASON: "its account is an example value" });
+      bash(notPlanned, { PLAN_ENV: skipped!, NOT_PLANNED: "its account is an example value" });
       const targets = [failed, skipped, planned].map((env) => ({ env }));
       bash(joined, { TARGETS: JSON.stringify(targets), GITHUB_STEP_SUMMARY: path.join(work, "step-summary.md") });
       expect(readFileSync(path.join(work, "step-summary.md"), "utf8")).toBe(
