@@ -106,7 +106,7 @@ describe("GitHub workflows", () => {
     expect(runs([unnamed], {})).toBe(false);
     expect(runs([unnamed, named], {})).toBe(true);
     // Each environment: its account's role and bucket, else the repository's, else not planned, saying why.
-    const job = (target: Record<string, string>, vars: Record<string, string>) =>
+    const job = (target: object, vars: Record<string, string>) =>
       Object.fromEntries(Object.entries(plan.env as Record<string, string>).map(([k, v]) => [k, evaluateExpression(v, { matrix: target, vars })]));
     const repo = { AWS_PLAN_ROLE_ARN: "arn:aws:iam::111111111111:role/ddn-github-plan", TF_STATE_BUCKET: "repo-bucket" };
     expect(job(named, repo)).toEqual({ PLAN_ENV: named.env, PLAN_ROLE: named.planRole, TF_STATE_BUCKET: named.stateBucket, NOT_PLANNED: "" });
