@@ -28,6 +28,7 @@ export interface OfflineAwsOptions {
   readonly roles?: ReadonlyArray<{ readonly name: string; readonly path: string }>;
 }
 
+const ANSWERED = "only GetCallerIdentity and ListRoles are answered";
 const NAMESPACES = { GetCallerIdentity: "https://sts.amazonaws.com/doc/2011-06-15/", ListRoles: "https://iam.amazonaws.com/doc/2010-05-08/" } as const;
 const xml = (action: keyof typeof NAMESPACES, result: string) =>
   `<${action}Response xmlns="${NAMESPACES[action]}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>offline-plan</RequestId></ResponseMetadata></${action}Response>`;
@@ -64,10 +65,10 @@ export async function startOfflineAws(options: OfflineAwsOptions = {}): Promise<
       if (target) {
         // A JSON-protocol service (SSM): its error shape, so the provider names the refusal instead of a parse error.
         res.setHeader("content-type", "application/x-amz-json-1.1");
-        res.end(JSON.stringify({ __type: "AccessDeniedException", message: `offline plan: ${String(target)} is refused (only GetCallerIdentity and ListRoles are answered)` }));
+        res.end(JSON.stringify({ __type: "AccessDeniedException", message: `offline plan: ${String(target)} is refused (${ANSWERED})` }));
         return;
       }
-      res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>offline plan: only GetCallerIdentity and ListRoles are answered</Message></Error></ErrorResponse>`);
+      res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>offline plan: ${ANSWERED}</Message></Error></ErrorResponse>`);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -3,7 +3,7 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { plannedOutputs, writeOutputsState, type PlannedOutput } from "./planned-outputs";
 import { OFFLINE_ACCOUNT, offlineAccessKey } from "./offline-aws";
-import { compareVersions, type TerraformSetup } from "./terraform-setup";
+import { compareVersions, eachTerraformRun, type TerraformSetup } from "./terraform-setup";
 
 export interface ChangeCounts {
   create: number;
@@ -203,10 +203,7 @@ export async function planChain(o: ChainOptions): Promise<ChainResult> {
     writeFileSync(path.join(dir, "zz_plan_override.tf.json"), JSON.stringify(override, null, 2));
     return { stack, config, region };
   });
-  const init = (stack: string) => run(stack, "init", ["init", "-input=false", "-no-color"]);
-  // A mirror is only read, so inits run together; Terraform's plugin cache is not safe for concurrent downloads.
-  if (o.setup.source.kind === "mirror") await Promise.all(prepared.map((p) => init(p.stack)));
-  else for (const p of prepared) await init(p.stack);
+  await eachTerraformRun(o.setup.source, prepared, (p) => run(p.stack, "init", ["init", "-input=false", "-no-color"]));
 
   for (const { stack, config, region } of prepared) {
     const step = (label: string, args: string[]) => run(stack, label, args);

@@ -99,6 +99,15 @@ export function detectTerraform(env: NodeJS.ProcessEnv = process.env): Terraform
 }
 
 /**
+ * Runs `run` for every item: all at once when providers come from a mirror (only read), one after another from the
+ * registry. Pitfall: Terraform's plugin cache is not safe for concurrent downloads.
+ */
+export async function eachTerraformRun<T>(source: ProviderSource, items: readonly T[], run: (item: T, index: number) => Promise<unknown>): Promise<void> {
+  if (source.kind === "mirror") await Promise.all(items.map(run));
+  else for (const [index, item] of items.entries()) await run(item, index);
+}
+
+/**
  * A CLI configuration of our own (TF_CLI_CONFIG_FILE), so no user or machine setting changes the result: a mirror
  * is used in place (its unpacked layout doubles as the plugin cache, so each stack links the provider instead of
  * copying hundreds of MB); with the registry, one plugin cache is shared by every stack.

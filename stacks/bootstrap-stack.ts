@@ -61,8 +61,10 @@ export class BootstrapStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, c: BootstrapConfig) {
     super(scope, id);
-    const allowedAccountIds = c.account ? [c.account] : undefined;
-    new AwsProvider(this, "aws", { region: c.region, allowedAccountIds, defaultTags: [{ tags: { ...c.tags } }] });
+    // Every provider refuses credentials of another account than the one this bootstrap is for.
+    const provider = (id: string, region: string, alias?: string) =>
+      new AwsProvider(this, id, { region, alias, allowedAccountIds: c.account ? [c.account] : undefined, defaultTags: [{ tags: { ...c.tags } }] });
+    provider("aws", c.region);
     // Local state on purpose: this stack creates the bucket remote state would live in. One file per account.
     new LocalBackend(this, { path: `../../../terraform.${id}${c.account ? `.${c.account}` : ""}.tfstate` });
     // Applied by hand with whatever Terraform is installed: generated secrets are write-only arguments (1.11).
@@ -120,10 +122,8 @@ export class BootstrapStack extends TerraformStack {
     });
     new TerraformOutput(this, "plan-role-arn", { value: plan.arn, description: "GitHub variable AWS_PLAN_ROLE_ARN" });
 
-    // One provider per environment region, with the account guard too.
-    const regional = new Map(
-      [...new Set(c.environments.map((e) => e.region))].sort().map((region) => [region, new AwsProvider(this, `aws-${region}`, { region, alias: region, allowedAccountIds, defaultTags: [{ tags: { ...c.tags } }] })] as const),
-    );
+    // One provider per environment region.
+    const regional = new Map([...new Set(c.environments.map((e) => e.region))].sort().map((region) => [region, provider(`aws-${region}`, region, region)] as const));
     // Account- and region-wide settings: once per account and region, here, never in an environment's stacks.
     for (const [region, provider] of regional) addApiGatewayAccountSettings(this, { app: c.app, region, partition, account, provider });
 

@@ -6,6 +6,7 @@ import { bootstrapAccounts, describeAccount, loadBootstrapConfig } from "../../c
 import { OFFLINE_ACCOUNT } from "../../plan/offline-aws";
 import { planChain, type ChainResult } from "../../plan/plan-chain";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
+import { eachTerraformRun } from "../../plan/terraform-setup";
 import { skipReason, terraformScratch } from "./terraform";
 
 // The bootstrap is the first thing a user applies, by hand: each account's bootstrap through real Terraform and the
@@ -43,9 +44,7 @@ maybe("bootstrap stack: terraform validate + offline plan, one per account", () 
       app.synth();
       outdirs.set(account, outdir);
     }
-    const each = async (account: string | undefined, i: number) => results.set(account, await plan(account, `bootstrap-${i}`));
-    if (scratch.setup.source.kind === "mirror") await Promise.all(ACCOUNTS.map(each));
-    else for (const [i, account] of ACCOUNTS.entries()) await each(account, i);
+    await eachTerraformRun(scratch.setup.source, ACCOUNTS, async (account, i) => results.set(account, await plan(account, `bootstrap-${i}`)));
   }, 600_000);
   afterAll(async () => {
     for (const dir of outdirs.values()) rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { planChain, type ChainResult } from "../../plan/plan-chain";
 import { PLACEHOLDER_MARK } from "../../plan/planned-outputs";
 import { OFFLINE_ACCOUNT } from "../../plan/offline-aws";
 import { ENVIRONMENTS, expected, synthEnv, type Synthesized } from "../stacks/synth";
+import { eachTerraformRun } from "../../plan/terraform-setup";
 import { skipReason, terraformScratch } from "./terraform";
 
 // Every stack of every environment through real Terraform and the real AWS provider: init, then an offline plan
@@ -21,7 +22,6 @@ maybe("terraform validate + offline plan chain", () => {
 
   beforeAll(async () => {
     scratch = await terraformScratch();
-    // In parallel from a mirror; one after another when providers come from the registry (shared plugin cache).
     const each = async (env: string) => {
       const s = synthEnv(env);
       synths.set(env, s);
@@ -42,8 +42,7 @@ maybe("terraform validate + offline plan chain", () => {
         }),
       );
     };
-    if (scratch.setup.source.kind === "mirror") await Promise.all(ENVIRONMENTS.map(each));
-    else for (const env of ENVIRONMENTS) await each(env);
+    await eachTerraformRun(scratch.setup.source, ENVIRONMENTS, each);
   }, 600_000);
   afterAll(async () => {
     synths.forEach((s) => s.cleanup());

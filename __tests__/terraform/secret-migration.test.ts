@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { planChain, type ChainResult } from "../../plan/plan-chain";
 import { ENVIRONMENTS, expected, synthEnv } from "../stacks/synth";
+import { eachTerraformRun } from "../../plan/terraform-setup";
 import { skipReason, terraformScratch } from "./terraform";
 
 // The HS256 signing secret moved from each environment's storage stack to the bootstrap. An environment deployed
@@ -47,8 +48,7 @@ maybe("the signing secret leaves the storage stack's state, and stays in the acc
       writeFileSync(path.join(workDir, `${stack}.tfstate`), previousState(parameter, scratch.setup.terraformVersion));
       results.set(env, await planChain({ outdir: synthEnv(env).outdir, stacks: [stack], workDir, setup: scratch.setup, cliConfigFile: scratch.cliConfigFile, offline: { awsEndpoint: scratch.awsEndpoint }, json: "all" }));
     };
-    if (scratch.setup.source.kind === "mirror") await Promise.all(ENVIRONMENTS.map(each));
-    else for (const env of ENVIRONMENTS) await each(env);
+    await eachTerraformRun(scratch.setup.source, ENVIRONMENTS, each);
   }, 600_000);
   afterAll(async () => {
     await scratch?.stop();
