@@ -31,6 +31,15 @@ export interface Bundle {
 }
 
 /**
+ * Packages the handler bundles take from elsewhere, by the name every import uses. Relative paths are from the
+ * project root (esbuild's working directory).
+ */
+export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
+  // The SDK's default credential chain, cut down to the one link Lambda uses: see functions/lib/lambda-credentials.ts.
+  "@aws-sdk/credential-provider-node": "./functions/lib/lambda-credentials.ts",
+};
+
+/**
  * Fixed esbuild settings: same source, same bytes. Node 22 target matches the nodejs22.x runtime; CommonJS so
  * the handler is `index.handler`; the AWS SDK is bundled (not taken from the runtime) so the code that runs is
  * the code that was tested, at the pinned version.
@@ -46,6 +55,7 @@ export const ESBUILD_OPTIONS: Readonly<Esbuild.BuildOptions> = {
   sourcesContent: false,
   legalComments: "none",
   mainFields: ["module", "main"],
+  alias: LAMBDA_ALIASES,
   logLevel: "error",
   write: false,
 };
