@@ -1,3 +1,4 @@
+import { parameterDecryption, type DecryptionScope } from "./parameter-decryption";
 import type { PolicyStatement } from "./policy-document";
 
 export interface DeployScope {
@@ -152,8 +153,12 @@ export function deployRoleStatements(d: DeployScope): PolicyStatement[] {
   ];
 }
 
-/** The ceiling of every pipeline role of the environment: its own resources, and no IAM at all. */
-export function boundaryStatements(d: Pick<DeployScope, "app" | "env" | "region" | "partition" | "account">): PolicyStatement[] {
+/**
+ * The ceiling of every pipeline role of the environment: reading, writing and deleting its own objects and items,
+ * its queues, logs and parameters, and no IAM at all. Every function role must fit inside it (boundary-fit.test.ts):
+ * a function needing more widens it here, and the bootstrap is applied again before the environment is deployed.
+ */
+export function boundaryStatements(d: Pick<DeployScope, "app" | "env" | "region" | "partition" | "account"> & DecryptionScope): PolicyStatement[] {
   const prefix = `${d.app}-${d.env}`;
   const arn = (service: string, resource: string) => `arn:${d.partition}:${service}:${d.region}:${d.account}:${resource}`;
   return [
@@ -162,11 +167,12 @@ export function boundaryStatements(d: Pick<DeployScope, "app" | "env" | "region"
     {
       Sid: "Objects",
       Effect: "Allow",
-      Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:PutObject", "s3:PutObjectTagging", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
+      Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
       Resource: `arn:${d.partition}:s3:::${prefix}-*/*`,
     },
-    { Sid: "Items", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"], Resource: arn("dynamodb", `table/${prefix}-*`) },
+    { Sid: "Items", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:ConditionCheckItem"], Resource: arn("dynamodb", `table/${prefix}-*`) },
     { Sid: "Failures", Effect: "Allow", Action: "sqs:SendMessage", Resource: arn("sqs", `${prefix}-*`) },
     { Sid: "Parameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter/${d.app}/${d.env}/*`) },
+    parameterDecryption("ParameterDecryption", d, arn("ssm", `parameter/${d.app}/${d.env}/*`)),
   ];
 }

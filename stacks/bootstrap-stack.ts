@@ -12,6 +12,7 @@ import { bootstrapNames, GITHUB_OIDC_HOST, permissionsBoundaryName, type Bootstr
 import { addApiGatewayAccountSettings } from "../constructs/account-settings";
 import { addGeneratedSecret } from "../constructs/generated-secret";
 import { boundaryStatements, deployRoleStatements } from "../constructs/deploy-role-policy";
+import { PARAMETER_READS } from "../constructs/parameter-decryption";
 import { addHardenedBucket } from "../constructs/hardened-bucket";
 import { NO_API_GATE_OPTIONS, PolicyGate } from "../policy/gate";
 import { suppressPolicy } from "../policy/suppressions";
@@ -41,10 +42,7 @@ export const PLAN_ROLE_DENIED_READS = [
   "logs:StartQuery",
   "logs:GetLogRecord",
   "logs:StartLiveTail",
-  "ssm:GetParameter",
-  "ssm:GetParameters",
-  "ssm:GetParametersByPath",
-  "ssm:GetParameterHistory",
+  ...PARAMETER_READS,
 ] as const;
 
 /** API Gateway assumes the account settings' logs roles; nothing else here is assumable by a service. */
@@ -73,7 +71,7 @@ export class BootstrapStack extends TerraformStack {
     this.node.addValidation(this.policyGate);
 
     const account = new DataAwsCallerIdentity(this, "account").accountId;
-    const partition = new DataAwsPartition(this, "partition").partition;
+    const { partition, dnsSuffix } = new DataAwsPartition(this, "partition");
     const names = bootstrapNames(c.app);
 
     const state = addHardenedBucket(this, "state-bucket", {
@@ -133,7 +131,7 @@ export class BootstrapStack extends TerraformStack {
       const boundary = new IamPolicy(this, `permissions-boundary-${env}`, {
         name: permissionsBoundaryName(c.app, env),
         description: `Ceiling of every role the ${env} deploy creates: the ${env} pipeline's resources, no IAM`,
-        policy: policyDocument(boundaryStatements({ app: c.app, env, region, partition, account })),
+        policy: policyDocument(boundaryStatements({ app: c.app, env, region, partition, account, dnsSuffix })),
       });
       const roleName = names.deployRole(env);
       const role = new IamRole(this, `deploy-role-${env}`, {

@@ -3,6 +3,7 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { PARAMETER_READS, parameterDecryption } from "../constructs/parameter-decryption";
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "../constructs/policy-document";
 import type { PipelineFunction } from "../pipeline/function-declaration";
 import type { ResourceRef } from "../pipeline/refs";
@@ -27,7 +28,7 @@ export class IamStack extends PipelineStack {
   constructor(scope: Construct, id: string, props: IamStackProps) {
     super(scope, id, props);
     const account = new DataAwsCallerIdentity(this, "account").accountId;
-    const partition = new DataAwsPartition(this, "partition").partition;
+    const { partition, dnsSuffix } = new DataAwsPartition(this, "partition");
     const region = this.config.region;
     const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
     const resolve = (ref: ResourceRef) => props.storage.reference(ref, arn);
@@ -43,9 +44,12 @@ export class IamStack extends PipelineStack {
         assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
         permissionsBoundary,
       });
-      const declared = (fn.permissions ?? []).map(
-        (p): PolicyStatement => ({ Sid: p.sid, Effect: "Allow", Action: single(p.actions), Resource: single(p.resources.map(resolve)) }),
-      );
+      const declared = (fn.permissions ?? []).flatMap((p): PolicyStatement[] => {
+        const statement: PolicyStatement = { Sid: p.sid, Effect: "Allow", Action: single(p.actions), Resource: single(p.resources.map(resolve)) };
+        // A parameter read decrypts it too (SecureString): through SSM, for exactly these parameters.
+        const parameters = p.actions.some((a) => PARAMETER_READS.includes(a)) ? p.resources.filter((r) => r.kind === "ssm-parameter") : [];
+        return parameters.length ? [statement, parameterDecryption(`${p.sid}Decryption`, { partition, region, account, dnsSuffix }, single(parameters.map(resolve)))] : [statement];
+      });
       const onFailure: PolicyStatement[] = fn.objectCreated?.length
         ? [{ Sid: "OnFailureDestination", Effect: "Allow", Action: "sqs:SendMessage", Resource: arn("sqs", this.names.failureQueue(fn.name)) }]
         : [];

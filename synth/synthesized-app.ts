@@ -91,6 +91,7 @@ export class SynthesizedApp {
     }
     if (/^data\.aws_caller_identity\.[^.]+\.account_id$/.test(expr)) return LOCAL_ACCOUNT;
     if (/^data\.aws_partition\.[^.]+\.partition$/.test(expr)) return "aws";
+    if (/^data\.aws_partition\.[^.]+\.dns_suffix$/.test(expr)) return "amazonaws.com";
     const m = /^([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)$/.exec(expr);
     const r = m ? this.byAddress(stack, `${m[1]}.${m[2]}`) : undefined;
     if (!m || !r) throw new Error(`cannot resolve \${${expr}} in ${stack}`);

@@ -52,7 +52,9 @@ describe.each(ENVIRONMENTS)("iam stack (%s)", (env) => {
     });
     const sids = st.map((x) => x.Sid);
     const onFailure = declared.objectCreated?.length ? ["OnFailureDestination"] : [];
-    expect(sids).toEqual(["OwnLogGroup", "XRayWrite", ...(declared.permissions ?? []).map((p) => p.sid), ...onFailure]);
+    // A statement reading parameters is followed by the decryption of those parameters (SecureStrings).
+    const withDecryption = (p: { sid: string; actions: readonly string[] }) => (p.actions.some((a) => a.startsWith("ssm:GetParameter")) ? [p.sid, `${p.sid}Decryption`] : [p.sid]);
+    expect(sids).toEqual(["OwnLogGroup", "XRayWrite", ...(declared.permissions ?? []).flatMap(withDecryption), ...onFailure]);
     for (const p of declared.permissions ?? []) {
       const found = st.find((x) => x.Sid === p.sid);
       expect([found.Action].flat()).toEqual(p.actions);
@@ -82,8 +84,20 @@ describe.each(ENVIRONMENTS)("iam stack (%s)", (env) => {
   test("authorize reads exactly what its key source needs", () => {
     const extra = actionsOf(policyOf("authorize")).filter((a) => !/^(logs|xray):/.test(a));
     if (config.api.auth.enabled && config.api.auth.jwtSecretParam) {
-      expect(extra).toEqual(["ssm:GetParameter"]);
-      expect(statements(policyOf("authorize")).find((x) => x.Sid === "ReadJwtSecret").Resource).toMatch(new RegExp(`:parameter${config.api.auth.jwtSecretParam}$`));
+      expect(extra).toEqual(["ssm:GetParameter", "kms:Decrypt"]);
+      const parameter = statements(policyOf("authorize")).find((x) => x.Sid === "ReadJwtSecret").Resource;
+      expect(parameter).toMatch(new RegExp(`:parameter${config.api.auth.jwtSecretParam}$`));
+      // Decrypting it: only through SSM in the environment's region, only this parameter (its encryption context).
+      expect(statements(policyOf("authorize")).find((x) => x.Sid === "ReadJwtSecretDecryption")).toEqual({
+        Sid: "ReadJwtSecretDecryption",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: expect.stringMatching(new RegExp(`:kms:${config.region}:\\$\\{data\\.aws_caller_identity\\.account\\.account_id\\}:key/\\*$`)),
+        Condition: {
+          StringEquals: { "kms:ViaService": `ssm.${config.region}.\${data.aws_partition.partition.dns_suffix}` },
+          StringLike: { "kms:EncryptionContext:PARAMETER_ARN": parameter },
+        },
+      });
     } else {
       expect(extra).toEqual([]); // JWKS over HTTPS needs no AWS permission
     }
