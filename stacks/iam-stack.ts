@@ -47,7 +47,7 @@ export class IamStack extends PipelineStack {
       const declared = (fn.permissions ?? []).flatMap((p): PolicyStatement[] => {
         const statement: PolicyStatement = { Sid: p.sid, Effect: "Allow", Action: single(p.actions), Resource: single(p.resources.map(resolve)) };
         // A parameter read decrypts it too (SecureString): through SSM, for exactly these parameters.
-        const parameters = p.actions.some((a) => PARAMETER_READS.includes(a)) ? p.resources.filter((r) => r.kind === "ssm-parameter") : [];
+        const parameters = p.actions.some((a) => PARAMETER_READS.includes(a)) ? p.resources.filter((r) => r.kind === "ssm-parameter" && r.part === "arn") : [];
         return parameters.length ? [statement, parameterDecryption(`${p.sid}Decryption`, { partition, region, account, dnsSuffix }, single(parameters.map(resolve)))] : [statement];
       });
       const onFailure: PolicyStatement[] = fn.objectCreated?.length
