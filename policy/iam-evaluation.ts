@@ -1,4 +1,5 @@
 import type { PolicyStatement } from "../constructs/policy-document";
+import { asList } from "../synth/stack-view";
 
 /** The request as IAM sees it: one action on one resource, with the condition keys the service sets. */
 export interface IamRequest {
@@ -10,8 +11,6 @@ export interface IamRequest {
 
 export type Decision = "allow" | "explicit-deny" | "implicit-deny";
 
-const list = <T>(value: T | readonly T[] | undefined): readonly T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value as T]);
-
 /** IAM's wildcards: `*` any run of characters (across `/` and `:`), `?` one character. */
 function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
   const source = pattern
@@ -20,6 +19,9 @@ function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean 
     .join("");
   return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
 }
+
+/** Whether an action pattern of a policy (wildcards, any case) covers `action`. */
+export const actionMatches = (pattern: string, action: string): boolean => wildcard(pattern, action, true);
 
 /** The condition operators these policies use; any other is refused, never guessed. */
 const OPERATORS: Readonly<Record<string, (pattern: string, value: string) => boolean>> = {
@@ -38,16 +40,16 @@ function conditionsHold(statement: PolicyStatement, context: Readonly<Record<str
     return Object.entries(block).every(([key, patterns]) => {
       const value = byKey.get(key.toLowerCase());
       // A key the request does not carry fails every operator here (none of them is an ...IfExists).
-      return value !== undefined && list(patterns as string | boolean | readonly string[]).some((p) => test(String(p), value));
+      return value !== undefined && [patterns].flat().some((p) => test(String(p), value));
     });
   });
 }
 
 function applies(statement: PolicyStatement, request: IamRequest): boolean {
-  const action = list(statement.Action).some((p) => wildcard(p, request.action, true));
+  const action = asList(statement.Action).some((p) => actionMatches(p, request.action));
   const resource = statement.NotResource
-    ? !list(statement.NotResource).some((p) => wildcard(p, request.resource, false))
-    : list(statement.Resource).some((p) => wildcard(p, request.resource, false));
+    ? !asList(statement.NotResource).some((p) => wildcard(p, request.resource, false))
+    : asList(statement.Resource).some((p) => wildcard(p, request.resource, false));
   return action && resource && conditionsHold(statement, request.context ?? {});
 }
 

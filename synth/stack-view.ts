@@ -69,7 +69,7 @@ export function policyStatements(text: unknown): PolicyStatement[] | undefined {
   }
 }
 
-export const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : [v].flat());
+export const asList = (v: string | readonly string[] | undefined): string[] => (v === undefined ? [] : [v].flat());
 
 /** Terraform blocks arrive as an object or a one-element list depending on the provider schema. */
 export function block(value: unknown): TfResourceBody | undefined {

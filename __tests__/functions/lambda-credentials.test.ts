@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { environmentNames, loadConfig } from "../../config";
 import { bundleFunction } from "../../constructs/bundle";
-import { prepareBundles } from "../../constructs/function-bundles";
+import { prepareBundles, type PreparedBundles } from "../../constructs/function-bundles";
 import { extractZip } from "../../local/unzip";
 import { loadFunctions } from "../../pipeline/registry";
 import { PROJECT_ROOT } from "../../pipeline/project-root";
@@ -25,17 +25,19 @@ function bundledSources(zipPath: string, work: string): string[] {
   return map.sources.map((s) => path.posix.normalize(path.posix.join(".bundle/functions/x/index", s)));
 }
 
+const entries = [...new Set(environmentNames().flatMap((env) => loadFunctions(loadConfig(env)).map((f) => f.entry)))];
+
 let work: string;
-beforeAll(() => {
+let bundles: PreparedBundles;
+beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), "ddn-lambda-credentials-"));
+  // Every handler at once, as a synth does (one esbuild call for those not in the cache).
+  bundles = await prepareBundles(entries);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const entries = [...new Set(environmentNames().flatMap((env) => loadFunctions(loadConfig(env)).map((f) => f.entry)))];
-
-test.each(entries)("%s: no credential source but the environment is bundled", async (entry) => {
-  const bundle = (await prepareBundles([entry])).get(entry)!;
-  const sources = bundledSources(bundle.zipPath, path.join(work, entry));
+test.each(entries)("%s: no credential source but the environment is bundled", (entry) => {
+  const sources = bundledSources(bundles.get(entry)!.zipPath, path.join(work, entry));
   expect(sources.filter((s) => UNUSED_LINKS.test(s))).toEqual([]);
   // Every bundle with an SDK client resolves its credentials through the replacement.
   if (sources.some((s) => s.includes("node_modules/@aws-sdk/client-"))) expect(sources).toContain(REPLACEMENT);

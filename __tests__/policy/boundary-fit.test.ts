@@ -11,10 +11,10 @@ import { ENVIRONMENTS, expected, synthEnv } from "../stacks/synth";
 
 /** The requests a statement allows, one per action and resource, carrying the condition values it requires. */
 function requestsOf(statement: PolicyStatement): IamRequest[] {
-  const contexts = Object.values(statement.Condition ?? {}).reduce<Record<string, string>[]>(
-    (acc, block) => Object.entries(block).reduce((inner, [key, values]) => inner.flatMap((c) => [values].flat().map((v) => ({ ...c, [key]: String(v) }))), acc),
-    [{}],
-  );
+  let contexts: Record<string, string>[] = [{}];
+  for (const block of Object.values(statement.Condition ?? {})) {
+    for (const [key, values] of Object.entries(block)) contexts = contexts.flatMap((c) => [values].flat().map((v) => ({ ...c, [key]: String(v) })));
+  }
   return [statement.Action]
     .flat()
     .flatMap((action) => [statement.Resource ?? []].flat().flatMap((resource) => contexts.map((context) => ({ action, resource, context }))));

@@ -1,3 +1,4 @@
+import { PARAMETER_READS } from "../../constructs/parameter-decryption";
 import { spaceRoot } from "../../functions/lib/key-space";
 import { list, resources, synthEnv, ENVIRONMENTS, expected, type Synthesized } from "./synth";
 
@@ -53,7 +54,7 @@ describe.each(ENVIRONMENTS)("iam stack (%s)", (env) => {
     const sids = st.map((x) => x.Sid);
     const onFailure = declared.objectCreated?.length ? ["OnFailureDestination"] : [];
     // A statement reading parameters is followed by the decryption of those parameters (SecureStrings).
-    const withDecryption = (p: { sid: string; actions: readonly string[] }) => (p.actions.some((a) => a.startsWith("ssm:GetParameter")) ? [p.sid, `${p.sid}Decryption`] : [p.sid]);
+    const withDecryption = (p: { sid: string; actions: readonly string[] }) => (p.actions.some((a) => PARAMETER_READS.includes(a)) ? [p.sid, `${p.sid}Decryption`] : [p.sid]);
     expect(sids).toEqual(["OwnLogGroup", "XRayWrite", ...(declared.permissions ?? []).flatMap(withDecryption), ...onFailure]);
     for (const p of declared.permissions ?? []) {
       const found = st.find((x) => x.Sid === p.sid);

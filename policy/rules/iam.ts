@@ -1,5 +1,6 @@
 import { asList, block, policyStatements, type PolicyStatement, type StackView } from "../../synth/stack-view";
 import { GITHUB_OIDC_HOST } from "../../config/bootstrap";
+import { actionMatches } from "../iam-evaluation";
 import type { Finding, Rule } from "../types";
 
 /** Actions that AWS does not allow to be scoped to a resource: "*" is the only valid Resource for them. */
@@ -46,11 +47,6 @@ function githubOidcTrust(address: string, s: PolicyStatement & { Condition?: Rec
   return [];
 }
 
-
-/** Whether an IAM action pattern (with * wildcards, case-insensitive) covers `action`. */
-function covers(pattern: string, action: string): boolean {
-  return new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i").test(action);
-}
 
 /** Actions that create or change a role's permissions: allowed only on roles that keep a permissions boundary. */
 const ROLE_WRITES = ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy"];
@@ -162,7 +158,7 @@ export const iamRules: Rule[] = [
         const findings: Finding[] = [];
         for (const s of allows) {
           const actions = asList(s.Action);
-          const hits = (list: readonly string[]) => list.filter((a) => actions.some((p) => covers(p, a)));
+          const hits = (list: readonly string[]) => list.filter((a) => actions.some((p) => actionMatches(p, a)));
           const roleWrites = hits(ROLE_WRITES);
           if (roleWrites.length && !conditionKeys(s).includes("iam:permissionsboundary")) {
             findings.push({ address, message: `allows ${roleWrites.join(", ")} without requiring a permissions boundary (iam:PermissionsBoundary)` });
