@@ -170,6 +170,8 @@ export function boundaryStatements(d: Pick<DeployScope, "app" | "env" | "region"
       Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
       Resource: `arn:${d.partition}:s3:::${prefix}-*/*`,
     },
+    // Listing tells a missing object (404) from a forbidden one (403): a role reading objects may need it.
+    { Sid: "Buckets", Effect: "Allow", Action: "s3:ListBucket", Resource: `arn:${d.partition}:s3:::${prefix}-*` },
     { Sid: "Items", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:ConditionCheckItem"], Resource: arn("dynamodb", `table/${prefix}-*`) },
     { Sid: "Failures", Effect: "Allow", Action: "sqs:SendMessage", Resource: arn("sqs", `${prefix}-*`) },
     { Sid: "Parameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: arn("ssm", `parameter/${d.app}/${d.env}/*`) },

@@ -1,17 +1,23 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type RequestListener } from "node:http";
+import { Agent, createServer, request, type IncomingHttpHeaders, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { dynamodbRequests } from "./iam-actions";
+import { guardJsonCall, readBody } from "./json-guard";
+import { LOCAL_CREDENTIALS, LocalIam } from "./local-iam";
 import { S3Cors, type CorsRule } from "./s3-cors";
+import { iamLikeS3, type IamContext } from "./s3-iam";
 import { multipartLikeS3, type MultipartContext } from "./s3-multipart";
+import { LOCAL_ACCOUNT } from "../synth/synthesized-app";
 
 // Neither server ships types; the surface used here is small.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("@20minutes/s3rver") as new (options: Record<string, unknown>) => {
   configureBuckets(): Promise<void>;
   callback(): RequestListener;
+  localIam?: LocalIam;
   logger: { close(): void; exceptions?: { unhandle(): void } };
   on(event: "event", listener: (event: unknown) => void): void;
 };
@@ -44,12 +50,15 @@ const s3rverRouter = require("@20minutes/s3rver/lib/routes") as {
   stack: RouterLayer[];
   use(path: string, mw: (ctx: S3rverContext, next: () => Promise<void>) => Promise<void>): void;
 };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const s3rverAccounts = require("@20minutes/s3rver/lib/models/account") as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void; revokeAccessKey(id: string): void } };
 let copySourceFixInstalled = false;
 
 /**
  * Layers placed right after s3rver's authentication layer (installed once per process; the router is a
  * singleton): they must see the request after its signature was checked.
  * - Private buckets: S3 with the public access block refuses anonymous requests; s3rver serves them.
+ * - IAM: the signer's policies must allow the request (see iamLikeS3).
  * - x-amz-copy-source is signed, so it may only be rewritten after the check (see normalizeCopySource).
  * - Multipart uploads follow S3's rules (see multipartLikeS3).
  */
@@ -66,18 +75,18 @@ function installS3Fidelity(): void {
     }
     await next();
   });
+  s3rverRouter.use("/:bucket?/:key*", (ctx, next) => iamLikeS3(ctx as unknown as IamContext, next));
   s3rverRouter.use("/:bucket/:key*", async function copySourceLikeS3(ctx, next) {
     normalizeCopySource(ctx.headers);
     await next();
   });
   s3rverRouter.use("/:bucket/:key*", (ctx, next) => multipartLikeS3(ctx as unknown as MultipartContext, next));
-  const layers = s3rverRouter.stack.splice(s3rverRouter.stack.length - 3, 3);
+  const layers = s3rverRouter.stack.splice(s3rverRouter.stack.length - 4, 4);
   s3rverRouter.stack.splice(auth + 1, 0, ...layers);
   copySourceFixInstalled = true;
 }
 
-/** The key pair s3rver accepts (and verifies signatures with). */
-export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
+export { LOCAL_CREDENTIALS };
 
 export interface LocalAwsOptions {
   readonly buckets: readonly string[];
@@ -88,6 +97,10 @@ export interface LocalAwsOptions {
   readonly onS3Event?: (event: unknown) => void;
   /** Bucket CORS rules (from the synthesized configuration), applied as S3 applies them. */
   readonly cors?: ReadonlyMap<string, readonly CorsRule[]>;
+  /** Who may do what (default: the operator's key only, which may do anything). */
+  readonly iam?: LocalIam;
+  /** The region the servers answer for (signatures must be scoped to it); default us-east-1. */
+  readonly region?: string;
 }
 
 export interface LocalAws {
@@ -105,10 +118,12 @@ export interface LocalAws {
 
 /**
  * Real S3 (SigV4-verifying) and DynamoDB servers on 127.0.0.1, random ports, data in a temporary directory and
- * in memory. Nothing leaves loopback.
+ * in memory. Nothing leaves loopback. Both authenticate every request and authorize it with `iam`.
  */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   const directory = mkdtempSync(path.join(tmpdir(), "ddn-s3rver-"));
+  const iam = options.iam ?? new LocalIam();
+  const region = options.region ?? "us-east-1";
   installS3Fidelity();
   const s3 = new S3rver({
     address: "127.0.0.1",
@@ -116,6 +131,13 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     directory,
     allowMismatchedSignatures: false,
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
+  });
+  s3.localIam = iam;
+  // s3rver's key registry is one per process: each session's key is added to it, and revoked at stop.
+  const keys: string[] = [];
+  const unwatch = iam.watchSessionKeys((k) => {
+    s3rverAccounts.DUMMY_ACCOUNT.createKeyPair(k.accessKeyId, k.secretAccessKey);
+    keys.push(k.accessKeyId);
   });
   if (options.onS3Event) s3.on("event", options.onS3Event);
   await s3.configureBuckets();
@@ -151,7 +173,34 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     dynamo.once("error", reject);
     dynamo.listen(0, "127.0.0.1", () => resolve());
   });
-  const dynamoAddress = dynamo.address() as AddressInfo;
+  // DynamoDB in front of dynalite (which checks no signature): authenticated and authorized, then passed on.
+  const dynamoPort = (dynamo.address() as AddressInfo).port;
+  const dynamoService = { service: "dynamodb", targetPrefix: "DynamoDB_20120810.", scope: { region, account: LOCAL_ACCOUNT }, requestsOf: dynamodbRequests };
+  const dynamoAgent = new Agent({ keepAlive: true });
+  const dynamoFront = createServer((req, res) => {
+    void readBody(req).then((body) => {
+      const refused = guardJsonCall(iam, dynamoService, req, body);
+      if (refused) {
+        res.writeHead(refused.status, { "content-type": "application/x-amz-json-1.0" });
+        res.end(JSON.stringify({ __type: `com.amazon.coral.service#${refused.type}`, message: refused.message }));
+        return;
+      }
+      const upstream = request({ host: "127.0.0.1", port: dynamoPort, method: req.method, path: req.url, headers: req.headers, agent: dynamoAgent }, (answer) => {
+        res.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on("error", (e) => {
+        res.statusCode = 500;
+        res.end(JSON.stringify({ __type: "com.amazon.coral.service#InternalFailure", message: e.message }));
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    dynamoFront.once("error", reject);
+    dynamoFront.listen(0, "127.0.0.1", () => resolve());
+  });
+  const dynamoAddress = dynamoFront.address() as AddressInfo;
 
   const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
   const dynamodbEndpoint = `http://127.0.0.1:${dynamoAddress.port}`;
@@ -160,7 +209,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_REGION: "us-east-1",
+    AWS_REGION: region,
   };
 
   if (options.table) {
@@ -189,7 +238,12 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       await new Promise<void>((resolve) => s3Server.close(() => resolve()));
       s3.logger.exceptions?.unhandle();
       s3.logger.close();
+      dynamoFront.closeAllConnections();
+      await new Promise<void>((resolve) => dynamoFront.close(() => resolve()));
+      dynamoAgent.destroy();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      unwatch();
+      for (const id of keys) s3rverAccounts.DUMMY_ACCOUNT.revokeAccessKey(id);
       rmSync(directory, { recursive: true, force: true });
     },
   };

@@ -4,9 +4,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { LocalRestApi } from "./api-gateway";
-import { LOCAL_CREDENTIALS, startLocalAws, type LocalAws } from "./aws-servers";
+import { startLocalAws, type LocalAws } from "./aws-servers";
 import { LocalFunction } from "./function-host";
 import { LocalIdentity } from "./identity";
+import { functionSessions, LOCAL_CREDENTIALS, LocalIam } from "./local-iam";
 import { pageFile, PAGE_PATHS } from "./page";
 import { corsRulesOf } from "./s3-cors";
 import { LocalS3Notifications, type S3rverEvent } from "./s3-notifications";
@@ -36,12 +37,12 @@ const EMULATED: Record<string, string> = {
   aws_api_gateway_stage: "stage path prefix",
   aws_api_gateway_deployment: "the current definition is always deployed",
   aws_lambda_permission: "invocations are wired directly",
+  aws_iam_role: "each function signs with its own role session's credentials (and its presigned URLs carry them)",
+  aws_iam_role_policy: "S3, DynamoDB, SSM and SQS allow only what the role's policy and permissions boundary allow",
 };
 
 /** Known but not emulated: what it would do in AWS, and what happens locally instead. */
 const NOT_EMULATED: Record<string, string> = {
-  aws_iam_role: "IAM roles are not enforced locally (the local credentials may do anything)",
-  aws_iam_role_policy: "IAM policies are not enforced locally",
   aws_api_gateway_method_settings: "throttling, metrics and execution logging are not enforced",
   aws_api_gateway_account: "account-level settings do not exist locally",
   aws_cloudwatch_log_group: "logs go to this console, not CloudWatch (no retention)",
@@ -109,10 +110,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     })),
   );
   const allowedOrigins = new Set([...cors.values()].flatMap((rules) => rules.flatMap((r) => r.allowedOrigins)));
+  const region = app.region(compute);
+  const iam = new LocalIam();
+  const credentials = functionSessions(app, iam);
   const queues = app.resources(compute, "aws_sqs_queue").map((q) => app.resolveString(compute, q.body.name));
-  const sqs = new LocalSqs(queues, LOCAL_ACCOUNT);
+  const sqs = new LocalSqs(queues, LOCAL_ACCOUNT, iam, region);
   await sqs.start();
-  const aws = await startLocalAws({ buckets, table, cors, onS3Event: (e) => notifications?.onS3rverEvent(e as S3rverEvent) });
+  const aws = await startLocalAws({ buckets, table, cors, iam, region, onS3Event: (e) => notifications?.onS3rverEvent(e as S3rverEvent) });
 
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -127,17 +131,22 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const authorizerFn = app.resources(apiStack, "aws_api_gateway_authorizer").map((a) => app.target(apiStack, a.body.authorizer_uri))[0];
   const authorizeEnv = (authorizerFn ? app.resolve(authorizerFn.stack, authorizerFn.body.environment?.variables ?? {}) : {}) as Record<string, string>;
   const identity = await LocalIdentity.create(authorizeEnv);
-  const ssm = await startLocalSsm(identity.ssmParameters);
+  const ssm = await startLocalSsm(identity.ssmParameters, { iam, region });
 
   const workRoot = mkdtempSync(path.join(tmpdir(), "ddn-local-functions-"));
   const functions = new Map<string, LocalFunction>();
   for (const f of fnResources) {
     const name = app.resolveString(compute, f.body.function_name);
+    const session = credentials.get(name)!;
     const env: Record<string, string> = {
       ...(app.resolve(compute, f.body.environment?.variables ?? {}) as Record<string, string>),
       ...aws.env,
+      // As Lambda does: the execution role's temporary credentials, not the operator's.
+      AWS_ACCESS_KEY_ID: session.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+      AWS_SESSION_TOKEN: session.sessionToken,
       AWS_ENDPOINT_URL_SSM: ssm.endpoint,
-      AWS_REGION: app.region(compute),
+      AWS_REGION: region,
       AWS_LAMBDA_FUNCTION_NAME: name,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(f.body.memory_size ?? 128),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
@@ -163,7 +172,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
   const api = new LocalRestApi(app, functions, (e) => log(`${e.function} ${e.status} ${e.durationMs.toFixed(1)} ms${e.detail ? `  ${e.detail}` : ""}`), [...allowedOrigins]);
   notes.push(...api.unsupported);
-  notifications = new LocalS3Notifications(app, functions, log, (queue, body) => sqs.send(queue, body));
+  notifications = new LocalS3Notifications(app, functions, log, async (fn, queue, body) => {
+    // Lambda sends the on-failure record with the function's execution role.
+    const session = credentials.get(fn.name)!;
+    const refused = iam.check(session.accessKeyId, session.sessionToken, [{ action: "sqs:SendMessage", resource: `arn:aws:sqs:${region}:${LOCAL_ACCOUNT}:${queue}` }]);
+    if (refused) return `${refused.code}: ${refused.message}`;
+    await sqs.send(queue, body);
+    return undefined;
+  });
 
   const apiUrl = `${serverUrl}/${api.stages[0]}`;
   server.on("request", (req, res) => {

@@ -19,8 +19,11 @@ interface Subscription {
   readonly failureQueue?: string;
 }
 
-/** Where events that exhaust their retries go (the local SQS). */
-export type FailureSink = (queue: string, body: string) => Promise<void>;
+/**
+ * Where events that exhaust their retries go (the local SQS), sent as Lambda sends them: with the function's
+ * execution role. Resolves to why the delivery failed, if it did (Lambda then drops the record).
+ */
+export type FailureSink = (fn: LocalFunction, queue: string, body: string) => Promise<string | undefined>;
 
 /** S3's form-URL encoding of keys in event notifications: spaces become "+", "/" stays. */
 function encodeEventKey(key: string): string {
@@ -132,7 +135,8 @@ export class LocalS3Notifications {
         // Lambda waits about a minute, then two; locally the retries follow at once.
       }
       if (!s.failureQueue || !this.sink) return this.log(`${s.fn.name} gave up after ${s.maxRetries + 1} attempts; no on-failure destination: the event is dropped`);
-      await this.sink(s.failureQueue, JSON.stringify(failureRecord(s, event, s.maxRetries + 1, last?.error)));
+      const failed = await this.sink(s.fn, s.failureQueue, JSON.stringify(failureRecord(s, event, s.maxRetries + 1, last?.error)));
+      if (failed) return this.log(`${s.fn.name} gave up after ${s.maxRetries + 1} attempts; the on-failure destination refused the record (${failed}): the event is dropped`);
       this.log(`${s.fn.name} gave up after ${s.maxRetries + 1} attempts: the event is in ${s.failureQueue} (npm run redrive)`);
     })();
     this.inFlight.add(run);

@@ -1,6 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sqsRequests } from "./iam-actions";
+import { guardJsonCall, readBody } from "./json-guard";
+import { LocalIam } from "./local-iam";
 
 interface StoredMessage {
   readonly id: string;
@@ -33,20 +36,27 @@ export class LocalSqs {
   private server?: Server;
   endpoint = "";
 
-  constructor(queueNames: readonly string[], private readonly account = "000000000000") {
+  constructor(
+    queueNames: readonly string[],
+    private readonly account = "000000000000",
+    /** Who may do what (default: the operator's key only); requests must be signed for `region`. */
+    private readonly iam = new LocalIam(),
+    private readonly region = "us-east-1",
+  ) {
     for (const name of queueNames) this.queues.set(name, []);
   }
 
   async start(): Promise<string> {
+    const service = { service: "sqs", targetPrefix: "AmazonSQS.", scope: { region: this.region, account: this.account }, requestsOf: sqsRequests };
     this.server = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => (body += c.toString("utf8")));
-      req.on("end", () => {
+      void readBody(req).then((raw) => {
         const target = String(req.headers["x-amz-target"] ?? "");
         res.setHeader("content-type", "application/x-amz-json-1.0");
         try {
+          const refused = guardJsonCall(this.iam, service, req, raw);
+          if (refused) throw new SqsError(refused.type, refused.type, refused.message, refused.status);
           if (!target.startsWith("AmazonSQS.")) throw new SqsError("com.amazonaws.sqs#InvalidAction", "InvalidAction", "this server speaks the SQS JSON protocol only");
-          const out = this.dispatch(target.slice("AmazonSQS.".length), JSON.parse(body || "{}") as Record<string, unknown>);
+          const out = this.dispatch(target.slice("AmazonSQS.".length), JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>);
           res.end(JSON.stringify(out));
         } catch (e) {
           const err = e instanceof SqsError ? e : new SqsError("com.amazonaws.sqs#InternalError", "InternalError", String(e), 500);

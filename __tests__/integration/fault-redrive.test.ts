@@ -56,8 +56,9 @@ test("failed events wait in the queue with their error; a redrive processes each
     expect(f.attempts).toBe(config.eventDelivery.maxRetryAttempts + 1);
   }
 
-  const db = new DynamoDBClient({ endpoint: p.aws.dynamodbEndpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
-  const s3 = new S3Client({ endpoint: p.aws.s3Endpoint, forcePathStyle: true, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
+  // The operator's clients sign for the environment's region, as in AWS (another region's signature is refused).
+  const db = new DynamoDBClient({ endpoint: p.aws.dynamodbEndpoint, region: config.region, credentials: LOCAL_CREDENTIALS });
+  const s3 = new S3Client({ endpoint: p.aws.s3Endpoint, forcePathStyle: true, region: config.region, credentials: LOCAL_CREDENTIALS });
   const record = async (f: string) => (await db.send(new GetItemCommand({ TableName: names.table, Key: { key: { S: SPACE + f } } }))).Item;
   const before = new Map<string, string | undefined>();
   for (const f of FILES) before.set(f, (await record(f))?.processedAt?.S);

@@ -82,6 +82,15 @@ describe.each(ENVIRONMENTS)("iam stack (%s)", (env) => {
     ]);
   });
 
+  test("status: reads the in-bucket's key spaces and may list the bucket (S3 answers 403, not 404, for a missing key otherwise)", () => {
+    const root = spaceRoot(config.api.auth.enabled);
+    const st = statements(policyOf("status")).filter((x) => /^s3:/.test(String([x.Action].flat()[0])));
+    expect(st.map((x) => [x.Action, x.Resource])).toEqual([
+      ["s3:GetObject", expect.stringMatching(new RegExp(`in-bucketarn\\}/${root}\\*$`))],
+      ["s3:ListBucket", expect.stringMatching(/in-bucketarn\}$/)],
+    ]);
+  });
+
   test("authorize reads exactly what its key source needs", () => {
     const extra = actionsOf(policyOf("authorize")).filter((a) => !/^(logs|xray):/.test(a));
     if (config.api.auth.enabled && config.api.auth.jwtSecretParam) {

@@ -11,6 +11,8 @@ export default defineFunction((config) => ({
     { sid: "ReadMetadata", actions: ["dynamodb:GetItem"], resources: [table("files").arn] },
     // HeadObject of the current upload, to tell "pending" from "processed" (HeadObject needs s3:GetObject).
     { sid: "HeadUploads", actions: ["s3:GetObject"], resources: [bucket("in").objectsUnder(spaceRoot(config.api.auth.enabled))] },
+    // Pitfall: without s3:ListBucket, S3 answers 403 (not 404) for a key with no object, and "never uploaded" would be a 500.
+    { sid: "MissingUploads", actions: ["s3:ListBucket"], resources: [bucket("in").arn] },
   ],
   routes: [{ method: "GET", path: "/files/{key+}", query: { etag: false } }],
 }));
