@@ -18,6 +18,7 @@ const S3rver = require("@20minutes/s3rver") as new (options: Record<string, unkn
   configureBuckets(): Promise<void>;
   callback(): RequestListener;
   localIam?: LocalIam;
+  localRegion?: string;
   logger: { close(): void; exceptions?: { unhandle(): void } };
   on(event: "event", listener: (event: unknown) => void): void;
 };
@@ -99,7 +100,7 @@ export interface LocalAwsOptions {
   readonly cors?: ReadonlyMap<string, readonly CorsRule[]>;
   /** Who may do what (default: the operator's key only, which may do anything). */
   readonly iam?: LocalIam;
-  /** The region the servers answer for (signatures must be scoped to it); default us-east-1. */
+  /** The region the buckets and the table are in (signatures must be scoped to it); default us-east-1. */
   readonly region?: string;
 }
 
@@ -133,6 +134,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   });
   s3.localIam = iam;
+  s3.localRegion = region;
   // s3rver's key registry is one per process: each session's key is added to it, and revoked at stop.
   const keys: string[] = [];
   const unwatch = iam.watchSessionKeys((k) => {

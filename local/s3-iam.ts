@@ -8,30 +8,37 @@ export interface IamContext {
   params: { bucket?: string; key?: string };
   /** s3rver's authentication has merged the X-Amz-* query parameters of a presigned URL into these. */
   headers: Record<string, string | string[] | undefined>;
-  /** The s3rver instance: the local IAM of its pipeline, if it has one. */
-  app: { localIam?: LocalIam };
+  /** The s3rver instance: the local IAM of its pipeline and the region its buckets are in. */
+  app: { localIam?: LocalIam; localRegion?: string };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3Error = require("@20minutes/s3rver/lib/models/error") as new (code: string, message: string, detail?: Record<string, unknown>) => Error;
 
-/** The key (and session token) an authenticated request was signed with: header or presigned query. */
-function callerOf(headers: IamContext["headers"]): { accessKeyId: string; sessionToken?: string } | undefined {
-  const credential = typeof headers["x-amz-credential"] === "string" ? headers["x-amz-credential"] : /Credential=([^,\s]+)/.exec(String(headers.authorization ?? ""))?.[1];
-  const accessKeyId = credential?.split("/")[0];
+/** The key (and session token) an authenticated request was signed with, and for which region: header or presigned query. */
+function callerOf(headers: IamContext["headers"]): { accessKeyId: string; sessionToken?: string; region?: string; presigned: boolean } | undefined {
+  const presigned = typeof headers["x-amz-credential"] === "string";
+  const credential = presigned ? String(headers["x-amz-credential"]) : /Credential=([^,\s]+)/.exec(String(headers.authorization ?? ""))?.[1];
+  const [accessKeyId, , region] = credential?.split("/") ?? [];
   if (!accessKeyId) return undefined;
   const token = headers["x-amz-security-token"];
-  return { accessKeyId, ...(typeof token === "string" ? { sessionToken: token } : {}) };
+  return { accessKeyId, presigned, ...(region ? { region } : {}), ...(typeof token === "string" ? { sessionToken: token } : {}) };
 }
 
 /**
- * S3's authorization, after s3rver checked the signature: the signer's policies must allow every action the
- * request needs (a presigned URL carries its signer's permissions). A missing key is 403, not 404, to a caller
- * without s3:ListBucket on the bucket.
+ * S3's authorization, after s3rver checked the signature: it must be for the buckets' region (s3rver takes any),
+ * and the signer's policies must allow every action the request needs (a presigned URL carries its signer's
+ * permissions). A missing key is 403, not 404, to a caller without s3:ListBucket on the bucket.
  */
 export async function iamLikeS3(ctx: IamContext, next: () => Promise<void>): Promise<void> {
   const iam = ctx.app.localIam;
   const caller = callerOf(ctx.headers);
+  const expected = ctx.app.localRegion;
+  if (caller?.region && expected && caller.region !== expected) {
+    throw caller.presigned
+      ? new S3Error("AuthorizationQueryParametersError", `Error parsing the X-Amz-Credential parameter; the region '${caller.region}' is wrong; expecting '${expected}'`, { Region: expected })
+      : new S3Error("AuthorizationHeaderMalformed", `The authorization header is malformed; the region '${caller.region}' is wrong; expecting '${expected}'`, { Region: expected });
+  }
   if (!iam || !caller || iam.isOperator(caller.accessKeyId)) return next();
   const bucket = ctx.params.bucket ?? "";
   const requests = s3Requests({ method: ctx.method, bucket, key: ctx.params.key ?? "", query: ctx.query, headers: ctx.headers });

@@ -63,12 +63,17 @@ test("the identity policy and the permissions boundary must both allow; each ref
   expect(await put.text()).toContain("not authorized to perform: s3:PutObject");
 });
 
-test("temporary credentials need their session token; an unknown key or another region's signature is refused", async () => {
+test("temporary credentials need their session token; an unknown key or a signature for another region is refused", async () => {
   const { sessionToken: _dropped, ...withoutToken } = reader;
   await expect(s3Of(withoutToken).send(new GetObjectCommand({ Bucket: BUCKET, Key: "users/a.txt" }))).rejects.toMatchObject({ name: "InvalidToken" });
   await expect(s3Of({ accessKeyId: "AKIDUNKNOWN", secretAccessKey: "x" }).send(new GetObjectCommand({ Bucket: BUCKET, Key: "users/a.txt" }))).rejects.toMatchObject({ name: "InvalidAccessKeyId" });
   await expect(dynamoOf({ accessKeyId: "AKIDUNKNOWN", secretAccessKey: "x" }).send(new GetItemCommand({ TableName: TABLE, Key: { key: { S: "a" } } }))).rejects.toMatchObject({ name: "UnrecognizedClientException" });
   await expect(dynamoOf(LOCAL_CREDENTIALS, "us-east-1").send(new GetItemCommand({ TableName: TABLE, Key: { key: { S: "a" } } }))).rejects.toMatchObject({ name: "InvalidSignatureException" });
+  // S3 too checks the region a request is signed for (s3rver alone takes any), presigned or not.
+  await expect(s3Of(LOCAL_CREDENTIALS, { region: "us-east-1" }).send(new GetObjectCommand({ Bucket: BUCKET, Key: "users/a.txt" }))).rejects.toMatchObject({ name: "AuthorizationHeaderMalformed", message: expect.stringMatching(new RegExp(`the region \\S+us-east-1\\S+ is wrong; expecting \\S+${REGION}`)) });
+  const elsewhere = await fetch(await getSignedUrl(s3Of(LOCAL_CREDENTIALS, { region: "us-east-1" }), new GetObjectCommand({ Bucket: BUCKET, Key: "users/a.txt" }), { expiresIn: 60 }));
+  expect(elsewhere.status).toBe(400);
+  expect(await elsewhere.text()).toContain("<Code>AuthorizationQueryParametersError</Code>");
   await expect(dynamoOf(withoutToken).send(new GetItemCommand({ TableName: TABLE, Key: { key: { S: "a" } } }))).rejects.toMatchObject({ name: "UnrecognizedClientException" });
 });
 
