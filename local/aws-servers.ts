@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { dynamodbRequests } from "./iam-actions";
-import { guardJsonCall, readBody } from "./json-guard";
+import { guardJsonCall, withBody } from "./json-guard";
 import { LOCAL_CREDENTIALS, LocalIam } from "./local-iam";
 import { S3Cors, type CorsRule } from "./s3-cors";
 import { iamLikeS3, type IamContext } from "./s3-iam";
@@ -180,7 +180,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const dynamoService = { service: "dynamodb", targetPrefix: "DynamoDB_20120810.", scope: { region, account: LOCAL_ACCOUNT }, requestsOf: dynamodbRequests };
   const dynamoAgent = new Agent({ keepAlive: true });
   const dynamoFront = createServer((req, res) => {
-    void readBody(req).then((body) => {
+    withBody(req, res, (body) => {
       const refused = guardJsonCall(iam, dynamoService, req, body);
       if (refused) {
         res.writeHead(refused.status, { "content-type": "application/x-amz-json-1.0" });

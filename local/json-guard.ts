@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { IamRequest } from "../policy/iam-evaluation";
 import type { ServiceScope } from "./iam-actions";
 import type { LocalIam } from "./local-iam";
@@ -20,11 +20,12 @@ export interface JsonService {
   readonly requestsOf: (scope: ServiceScope, operation: string, body: Record<string, unknown>) => IamRequest[] | undefined;
 }
 
-/** Reads a request's body whole (the signature covers it). */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Reads a request's body whole (the signature covers it), then handles it; a request that breaks off is dropped. */
+export function withBody(req: IncomingMessage, res: ServerResponse, handle: (body: Buffer) => void): void {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  req.on("end", () => handle(Buffer.concat(chunks)));
+  req.on("error", () => res.destroy());
 }
 
 /**

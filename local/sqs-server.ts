@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sqsRequests } from "./iam-actions";
-import { guardJsonCall, readBody } from "./json-guard";
+import { guardJsonCall, withBody } from "./json-guard";
 import { LocalIam } from "./local-iam";
 
 interface StoredMessage {
@@ -49,7 +49,7 @@ export class LocalSqs {
   async start(): Promise<string> {
     const service = { service: "sqs", targetPrefix: "AmazonSQS.", scope: { region: this.region, account: this.account }, requestsOf: sqsRequests };
     this.server = createServer((req, res) => {
-      void readBody(req).then((raw) => {
+      withBody(req, res, (raw) => {
         const target = String(req.headers["x-amz-target"] ?? "");
         res.setHeader("content-type", "application/x-amz-json-1.0");
         try {

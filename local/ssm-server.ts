@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ssmRequests } from "./iam-actions";
-import { guardJsonCall, readBody } from "./json-guard";
+import { guardJsonCall, withBody } from "./json-guard";
 import { LocalIam } from "./local-iam";
 import { LOCAL_ACCOUNT } from "../synth/synthesized-app";
 
@@ -25,7 +25,7 @@ export async function startLocalSsm(parameters: Record<string, string>, options:
   const iam = options.iam ?? new LocalIam();
   const service = { service: "ssm", targetPrefix: "AmazonSSM.", scope: { region: options.region ?? "us-east-1", account: LOCAL_ACCOUNT }, requestsOf: ssmRequests };
   const server: Server = createServer((req, res) => {
-    void readBody(req).then((raw) => {
+    withBody(req, res, (raw) => {
       res.setHeader("content-type", "application/x-amz-json-1.1");
       const answer = (status: number, body: unknown) => {
         res.statusCode = status;

@@ -7,7 +7,8 @@ import { ENVIRONMENTS, expected, synthEnv } from "../stacks/synth";
 
 // Every role the iam stack creates carries the environment's permissions boundary, which the bootstrap owns. An
 // action the boundary lacks synthesizes, plans and applies, then fails in AWS with AccessDenied at the handler's first
-// call; the local pipeline enforces no IAM. So each statement a role is given must be allowed by the boundary too.
+// call. The local pipeline refuses it too, but only on a path a test runs; so every statement a role is given must be
+// allowed by the boundary, whether or not a test calls it.
 
 /** The requests a statement allows, one per action and resource, carrying the condition values it requires. */
 function requestsOf(statement: PolicyStatement): IamRequest[] {
