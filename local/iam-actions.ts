@@ -50,11 +50,11 @@ export function s3Requests(r: S3RequestShape): IamRequest[] | undefined {
   const object = `arn:aws:s3:::${r.bucket}/${r.key}`;
   const on = (action: string): IamRequest => ({ action, resource: object });
   const versioned = has("versionId");
+  // A copy (CopyObject, UploadPartCopy) reads its source too.
+  const source = r.headers["x-amz-copy-source"];
+  const copied = typeof source === "string" ? [copySource(source)] : [];
   if (has("uploadId")) {
-    if (method === "PUT") {
-      const source = r.headers["x-amz-copy-source"];
-      return typeof source === "string" ? [on("s3:PutObject"), copySource(source)] : [on("s3:PutObject")];
-    }
+    if (method === "PUT") return [on("s3:PutObject"), ...copied];
     if (method === "POST") return [on("s3:PutObject")];
     if (method === "DELETE") return [on("s3:AbortMultipartUpload")];
     if (method === "GET") return [on("s3:ListMultipartUploadParts")];
@@ -68,14 +68,8 @@ export function s3Requests(r: S3RequestShape): IamRequest[] | undefined {
   if (["acl", "retention", "legal-hold", "restore", "attributes", "torrent", "select"].some(has)) return undefined;
   if (method === "GET" || method === "HEAD") return [on(versioned ? "s3:GetObjectVersion" : "s3:GetObject")];
   if (method === "DELETE") return [on(versioned ? "s3:DeleteObjectVersion" : "s3:DeleteObject")];
-  if (method === "PUT") {
-    const requests = [on("s3:PutObject")];
-    const source = r.headers["x-amz-copy-source"];
-    if (typeof source === "string") requests.push(copySource(source));
-    // Tags set with the object need their own permission (PutObject's documented requirement).
-    if (r.headers["x-amz-tagging"] !== undefined) requests.push(on("s3:PutObjectTagging"));
-    return requests;
-  }
+  // Tags set with the object need their own permission (PutObject's documented requirement).
+  if (method === "PUT") return [on("s3:PutObject"), ...copied, ...(r.headers["x-amz-tagging"] !== undefined ? [on("s3:PutObjectTagging")] : [])];
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { environmentNames, loadConfig } from "../config";
+import { environmentNames, loadConfig, type EnvironmentConfig } from "../config";
 import { permissionsBoundaryName } from "../config/bootstrap";
 import { boundaryStatements } from "../constructs/deploy-role-policy";
 import type { PolicyStatement } from "../constructs/policy-document";
@@ -102,16 +102,15 @@ export class LocalIam {
   }
 }
 
-/** The bootstrap's permissions boundary named by `arn`, for the environment whose name it carries. */
-function boundaryOf(arn: string): PolicyStatement[] {
-  const name = arn.split(":policy/")[1];
-  for (const env of environmentNames()) {
-    const config = loadConfig(env);
-    if (permissionsBoundaryName(config.app, env) === name) {
-      return boundaryStatements({ app: config.app, env, region: config.region, partition: "aws", account: LOCAL_ACCOUNT, dnsSuffix: "amazonaws.com" });
-    }
-  }
-  throw new Error(`permissions boundary ${arn} is not one the bootstrap creates for any configured environment (${environmentNames().join(", ")})`);
+/** An environment's permissions boundary (the bootstrap's) in the local account. */
+export function localBoundaryStatements(config: EnvironmentConfig): PolicyStatement[] {
+  return boundaryStatements({ app: config.app, env: config.env, region: config.region, partition: "aws", account: LOCAL_ACCOUNT, dnsSuffix: "amazonaws.com" });
+}
+
+/** The bootstrap's permissions boundaries by policy name, one per configured environment. */
+function boundariesByName(): Map<string, PolicyStatement[]> {
+  const configs = environmentNames().map((env) => loadConfig(env));
+  return new Map(configs.map((c) => [permissionsBoundaryName(c.app, c.env), localBoundaryStatements(c)]));
 }
 
 /**
@@ -121,6 +120,12 @@ function boundaryOf(arn: string): PolicyStatement[] {
 export function functionSessions(app: SynthesizedApp, iam: LocalIam): Map<string, Required<LocalCredentials>> {
   const compute = app.stackName("compute");
   const sessions = new Map<string, Required<LocalCredentials>>();
+  const boundaries = boundariesByName();
+  const boundaryOf = (arn: string) => {
+    const boundary = boundaries.get(arn.split(":policy/")[1] ?? "");
+    if (!boundary) throw new Error(`permissions boundary ${arn} is not one the bootstrap creates for any configured environment (${environmentNames().join(", ")})`);
+    return boundary;
+  };
   for (const fn of app.resources(compute, "aws_lambda_function")) {
     const name = app.resolveString(compute, fn.body.function_name);
     const role = app.target(compute, fn.body.role);

@@ -7,6 +7,7 @@ import { LocalRestApi } from "./api-gateway";
 import { startLocalAws, type LocalAws } from "./aws-servers";
 import { LocalFunction } from "./function-host";
 import { LocalIdentity } from "./identity";
+import { sqsRequests } from "./iam-actions";
 import { functionSessions, LOCAL_CREDENTIALS, LocalIam } from "./local-iam";
 import { pageFile, PAGE_PATHS } from "./page";
 import { corsRulesOf } from "./s3-cors";
@@ -175,7 +176,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   notifications = new LocalS3Notifications(app, functions, log, async (fn, queue, body) => {
     // Lambda sends the on-failure record with the function's execution role.
     const session = credentials.get(fn.name)!;
-    const refused = iam.check(session.accessKeyId, session.sessionToken, [{ action: "sqs:SendMessage", resource: `arn:aws:sqs:${region}:${LOCAL_ACCOUNT}:${queue}` }]);
+    const refused = iam.check(session.accessKeyId, session.sessionToken, sqsRequests({ region, account: LOCAL_ACCOUNT }, "SendMessage", { QueueName: queue })!);
     if (refused) return `${refused.code}: ${refused.message}`;
     await sqs.send(queue, body);
     return undefined;

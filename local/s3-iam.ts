@@ -1,5 +1,6 @@
 import { s3Requests } from "./iam-actions";
 import type { LocalIam } from "./local-iam";
+import { authorizationCredential, parseCredential } from "./sigv4";
 
 /** The parts of s3rver's koa context this layer uses (s3rver ships no types). */
 export interface IamContext {
@@ -16,13 +17,13 @@ export interface IamContext {
 const S3Error = require("@20minutes/s3rver/lib/models/error") as new (code: string, message: string, detail?: Record<string, unknown>) => Error;
 
 /** The key (and session token) an authenticated request was signed with, and for which region: header or presigned query. */
-function callerOf(headers: IamContext["headers"]): { accessKeyId: string; sessionToken?: string; region?: string; presigned: boolean } | undefined {
+function callerOf(headers: IamContext["headers"]): { accessKeyId: string; sessionToken?: string; region: string; presigned: boolean } | undefined {
   const presigned = typeof headers["x-amz-credential"] === "string";
-  const credential = presigned ? String(headers["x-amz-credential"]) : /Credential=([^,\s]+)/.exec(String(headers.authorization ?? ""))?.[1];
-  const [accessKeyId, , region] = credential?.split("/") ?? [];
-  if (!accessKeyId) return undefined;
+  const raw = presigned ? String(headers["x-amz-credential"]) : authorizationCredential(String(headers.authorization ?? ""));
+  const credential = raw ? parseCredential(raw) : undefined;
+  if (!credential) return undefined;
   const token = headers["x-amz-security-token"];
-  return { accessKeyId, presigned, ...(region ? { region } : {}), ...(typeof token === "string" ? { sessionToken: token } : {}) };
+  return { accessKeyId: credential.accessKeyId, region: credential.region, presigned, ...(typeof token === "string" ? { sessionToken: token } : {}) };
 }
 
 /**
@@ -34,7 +35,7 @@ export async function iamLikeS3(ctx: IamContext, next: () => Promise<void>): Pro
   const iam = ctx.app.localIam;
   const caller = callerOf(ctx.headers);
   const expected = ctx.app.localRegion;
-  if (caller?.region && expected && caller.region !== expected) {
+  if (caller && expected && caller.region !== expected) {
     throw caller.presigned
       ? new S3Error("AuthorizationQueryParametersError", `Error parsing the X-Amz-Credential parameter; the region '${caller.region}' is wrong; expecting '${expected}'`, { Region: expected })
       : new S3Error("AuthorizationHeaderMalformed", `The authorization header is malformed; the region '${caller.region}' is wrong; expecting '${expected}'`, { Region: expected });

@@ -19,6 +19,15 @@ export type SignatureCheck =
   | { readonly ok: true; readonly accessKeyId: string; readonly sessionToken?: string }
   | { readonly ok: false; readonly error: "MissingAuthenticationTokenException" | "UnrecognizedClientException" | "InvalidSignatureException"; readonly message: string };
 
+/** A SigV4 credential, "<key>/<yyyymmdd>/<region>/<service>/aws4_request" (header Credential= or X-Amz-Credential). */
+export function parseCredential(credential: string): { accessKeyId: string; date: string; region: string; service: string } | undefined {
+  const m = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/.exec(credential);
+  return m ? { accessKeyId: m[1]!, date: m[2]!, region: m[3]!, service: m[4]! } : undefined;
+}
+
+/** The credential of a header-signed request's Authorization. */
+export const authorizationCredential = (authorization: string): string | undefined => /^AWS4-HMAC-SHA256 Credential=([^,\s]+)/.exec(authorization)?.[1];
+
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data, "utf8").digest();
 const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -52,9 +61,11 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
  */
 export function verifySigV4(request: SignedRequest, service: string, region: string, secretOf: (accessKeyId: string) => string | undefined, now = Date.now()): SignatureCheck {
   const authorization = String(request.headers.authorization ?? "");
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(authorization);
-  if (!m) return { ok: false, error: "MissingAuthenticationTokenException", message: "Missing Authentication Token" };
-  const [, accessKeyId = "", date = "", scopeRegion, scopeService, signedHeaders = "", signature = ""] = m;
+  const m = /^AWS4-HMAC-SHA256 Credential=([^,\s]+), ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(authorization);
+  const credential = m ? parseCredential(m[1]!) : undefined;
+  if (!m || !credential) return { ok: false, error: "MissingAuthenticationTokenException", message: "Missing Authentication Token" };
+  const [, , signedHeaders = "", signature = ""] = m;
+  const { accessKeyId, date, region: scopeRegion, service: scopeService } = credential;
   const secret = secretOf(accessKeyId);
   if (secret === undefined) return { ok: false, error: "UnrecognizedClientException", message: "The security token included in the request is invalid." };
   if (scopeService !== service) return { ok: false, error: "InvalidSignatureException", message: `Credential should be scoped to correct service: '${service}'.` };

@@ -1,6 +1,6 @@
 import type { PolicyStatement } from "../../constructs/policy-document";
 import { permissionsBoundaryName } from "../../config/bootstrap";
-import { boundaryStatements } from "../../constructs/deploy-role-policy";
+import { localBoundaryStatements } from "../../local/local-iam";
 import { evaluate, type IamRequest } from "../../policy/iam-evaluation";
 import { LOCAL_ACCOUNT, SynthesizedApp } from "../../synth/synthesized-app";
 import { ENVIRONMENTS, expected, synthEnv } from "../stacks/synth";
@@ -28,7 +28,7 @@ describe.each(ENVIRONMENTS)("%s: every function role fits inside the permissions
   beforeAll(() => {
     app = new SynthesizedApp(synthEnv(env).outdir);
     // The bootstrap's ceiling for this environment, in the account the synthesized app resolves to.
-    boundary = boundaryStatements({ app: config.app, env, region: config.region, partition: "aws", account: LOCAL_ACCOUNT, dnsSuffix: "amazonaws.com" });
+    boundary = localBoundaryStatements(config);
   });
 
   test.each(functions.map((f) => f.name))("%s", (name) => {
