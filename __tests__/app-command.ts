@@ -11,3 +11,14 @@ export function appArgs(root: string, entry = "main.ts"): string[] {
   if (node !== "node" || !args.includes("main.ts")) throw new Error(`cdktf.json app "${app}" is not "node ... main.ts"`);
   return args.map((a) => (a === "main.ts" ? entry : a));
 }
+
+/**
+ * What `npm run <script>` runs (package.json's scripts), as arguments for node followed by `extra`: tests run a
+ * command the way npm does, without npm's own start-up.
+ */
+export function scriptArgs(root: string, script: string, extra: readonly string[] = []): string[] {
+  const command = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts[script];
+  const [node, ...args] = (command ?? "").split(/\s+/);
+  if (node !== "node" || args.length === 0) throw new Error(`package.json script "${script}" is not "node ...": ${command}`);
+  return [...args, ...extra];
+}

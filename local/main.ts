@@ -5,10 +5,11 @@ import * as path from "node:path";
 import { servePage } from "./page-server";
 import { startLocalPipeline } from "./pipeline";
 import { curlWalkthrough } from "./walkthrough";
+import { PROJECT_ROOT } from "../pipeline/project-root";
 
 // The SDK warns that Node 20 support ends; the functions themselves run on nodejs22.x in AWS.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-const root = path.resolve(__dirname, "..");
+const root = PROJECT_ROOT;
 const args = process.argv.slice(2);
 const portArg = args.indexOf("--port");
 const port = portArg >= 0 ? Number(args[portArg + 1]) : 4000;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../pipeline/project-root";
 
-const PAGE_DIR = path.join(__dirname, "page");
+const PAGE_DIR = path.join(PROJECT_ROOT, "local", "page");
 
 export interface PageConfig {
   readonly api: string;

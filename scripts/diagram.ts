@@ -4,8 +4,9 @@ import * as path from "node:path";
 import { DEFAULT_ENV, loadConfig, naming, STACK_PARTS } from "../config";
 import { architectureDoc } from "../delivery/diagram";
 import { SynthesizedApp } from "../synth/synthesized-app";
+import { PROJECT_ROOT } from "../pipeline/project-root";
 
-const root = path.resolve(__dirname, "..");
+const root = PROJECT_ROOT;
 const env = process.env.DDN_ENV || DEFAULT_ENV;
 const names = naming(loadConfig(env));
 const app = new SynthesizedApp(path.join(root, "cdktf.out"), STACK_PARTS.map((part) => names.stack(part)));

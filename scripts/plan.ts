@@ -14,8 +14,9 @@ import { startOfflineAws } from "../plan/offline-aws";
 import { markdownSummary, terminalSummary } from "../plan/summary";
 import { detectTerraform, writeCliConfig } from "../plan/terraform-setup";
 import { writeAtomically } from "../synth/atomic-outdir";
+import { PROJECT_ROOT } from "../pipeline/project-root";
 
-const root = path.resolve(__dirname, "..");
+const root = PROJECT_ROOT;
 const progress = (line: string) => process.stderr.write(`[plan] ${line}\n`);
 
 function fail(message: string, code = 1): never {

@@ -2,8 +2,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { ruleTable, TABLE_END, TABLE_START } from "../policy/table";
+import { PROJECT_ROOT } from "../pipeline/project-root";
 
-const readme = path.resolve(__dirname, "..", "README.md");
+const readme = path.join(PROJECT_ROOT, "README.md");
 const text = readFileSync(readme, "utf8");
 const start = text.indexOf(TABLE_START);
 const end = text.indexOf(TABLE_END);

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
 import { DEFAULT_ENV, environmentNames, loadConfig } from "../../config";
 import { planTarget } from "../../config/bootstrap";
+import { scriptArgs } from "../app-command";
 import { evaluateExpression } from "./gh-expression";
 
 const root = path.resolve(__dirname, "../..");
@@ -162,7 +163,7 @@ describe("GitHub workflows", () => {
   });
 
   test("npm run environments -- --plan-targets: each configured environment's plan target, from config", () => {
-    const listed = spawnSync("npm", ["run", "--silent", "environments", "--", "--plan-targets"], { cwd: root, encoding: "utf8" });
+    const listed = spawnSync(process.execPath, scriptArgs(root, "environments", ["--plan-targets"]), { cwd: root, encoding: "utf8" });
     expect(JSON.parse(listed.stdout)).toEqual(environmentNames().map((env) => planTarget(loadConfig(env))));
   });
 
@@ -191,7 +192,7 @@ describe("GitHub workflows", () => {
   });
 
   test("npm run environments -- --resolve: the default for an empty name, exit 2 naming the valid ones for an unknown name", () => {
-    const run = (name: string) => spawnSync("npm", ["run", "--silent", "environments", "--", "--resolve", name], { cwd: root, encoding: "utf8" });
+    const run = (name: string) => spawnSync(process.execPath, scriptArgs(root, "environments", ["--resolve", name]), { cwd: root, encoding: "utf8" });
     expect(run("").stdout.trim()).toBe(DEFAULT_ENV);
     for (const env of environmentNames()) expect(run(env).stdout.trim()).toBe(env);
     const bad = run("no-such-env");

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { appArgs } from "../app-command";
+import { appArgs, scriptArgs } from "../app-command";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const CHANGES_DIR = path.join(ROOT, "__tests__", "fixtures", "changes");
@@ -75,7 +75,7 @@ export function runAsync(copy: string, args: string[], env: Record<string, strin
 
 /** The copy's configured environments, as its own `npm run environments` prints them. */
 export function environmentsOf(copy: string): string[] {
-  const r = run(copy, ["--require", "tsx/cjs", "scripts/environments.ts"]);
+  const r = run(copy, scriptArgs(copy, "environments"));
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as string[];
 }

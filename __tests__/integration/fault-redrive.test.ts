@@ -6,6 +6,7 @@ import { principalPrefix } from "../../functions/lib/key-space";
 import { LOCAL_CREDENTIALS } from "../../local/aws-servers";
 import type { LocalPipeline } from "../../local/pipeline";
 import { parseFailureRecord } from "../../ops/failure-record";
+import { scriptArgs } from "../app-command";
 import { expected } from "../stacks/synth";
 import { localDevPipeline } from "./local-dev";
 
@@ -28,7 +29,7 @@ beforeAll(() => (p = local.pipeline()));
 /** `npm run redrive` as an operator runs it, against this pipeline (asynchronously: its servers live in this process). */
 function redriveCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--require", "tsx/cjs", "scripts/redrive.ts", "--env", "dev", ...args], { cwd: ROOT, env: { ...process.env, ...p.redriveEnv } });
+    const child = spawn(process.execPath, scriptArgs(ROOT, "redrive", ["--env", "dev", ...args]), { cwd: ROOT, env: { ...process.env, ...p.redriveEnv } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

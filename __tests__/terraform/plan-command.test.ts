@@ -6,12 +6,13 @@ import { STACK_PARTS } from "../../config";
 import { PlanError, planChain, warningsIn } from "../../plan/plan-chain";
 import { PLACEHOLDER_MARK, writeOutputsState } from "../../plan/planned-outputs";
 import { detectTerraform, findProviderMirror } from "../../plan/terraform-setup";
+import { scriptArgs } from "../app-command";
 import { applyChange, copyProject, ROOT, synth } from "../design/project-copy";
 import { synthEnv } from "../stacks/synth";
 import { skipReason, terraformScratch } from "./terraform";
 
 const planCli = (args: string[], env: Record<string, string>) =>
-  spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "scripts/plan.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
+  spawnSync(process.execPath, scriptArgs(ROOT, "plan", args), { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
 
 /** An outdir whose plans/ holds a previous result, to prove a failed plan leaves it as it was. */
 function outdirWithPreviousPlans(): string {
@@ -90,7 +91,7 @@ const skip = skipReason("plan-command.test.ts");
       expect(r.stderr).toContain("plan failed: ddn-dev-storage: terraform plan failed:");
       expect(r.stderr).toContain("no_such_argument");
       untouched(outdir);
-      expect(readdirSync(temporary).filter((f) => f.startsWith("ddn-plan-"))).toEqual([]); // (tsx keeps its cache there)
+      expect(readdirSync(temporary).filter((f) => f.startsWith("ddn-plan-"))).toEqual([]);
     } finally {
       s.cleanup();
       for (const dir of [outdir, temporary]) rmSync(dir, { recursive: true, force: true });
