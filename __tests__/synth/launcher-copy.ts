@@ -37,17 +37,23 @@ export function editableInstalled(copy: string, relative: string): string {
   return at;
 }
 
-/** The directory of a project's compiled files in a bundle directory: the one whose manifest names the project. */
-export function compiledDir(bundles: string, project: string): string | undefined {
+/**
+ * The directory of an entry's compiled files in a bundle directory: the one whose manifest names the project and
+ * holds the entry among the files it was compiled from.
+ */
+export function compiledDir(bundles: string, project: string, entry = "main.ts"): string | undefined {
   const entries = path.join(bundles, "entries");
   return readdirSync(entries)
     .map((id) => path.join(entries, id))
-    .find((dir) => (JSON.parse(readFileSync(path.join(dir, "entry.manifest.json"), "utf8")) as { root: string }).root === project);
+    .find((dir) => {
+      const manifest = JSON.parse(readFileSync(path.join(dir, "entry.manifest.json"), "utf8")) as { root: string; inputs: Record<string, string> };
+      return manifest.root === project && entry in manifest.inputs;
+    });
 }
 
 /** The compiled file of a layer ("entry": the project's code; "vendor": the packages it imports), as run. */
-export function layerOf(bundles: string, project: string, name: "entry" | "vendor"): { file: string; mtimeMs: number; ino: number } {
-  const dir = compiledDir(bundles, project)!;
+export function layerOf(bundles: string, project: string, name: "entry" | "vendor", entry = "main.ts"): { file: string; mtimeMs: number; ino: number } {
+  const dir = compiledDir(bundles, project, entry)!;
   const manifest = JSON.parse(readFileSync(path.join(dir, `${name}.manifest.json`), "utf8")) as { output: string };
   const file = path.join(dir, manifest.output);
   const { mtimeMs, ino } = statSync(file);
