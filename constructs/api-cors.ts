@@ -4,6 +4,7 @@ import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integ
 import { ApiGatewayIntegrationResponse } from "@cdktf/provider-aws/lib/api-gateway-integration-response";
 import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
 import { ApiGatewayMethodResponse } from "@cdktf/provider-aws/lib/api-gateway-method-response";
+import { echoAllowedOriginTemplate } from "./cors-origin-template";
 import { dependOn } from "./in-stack-address";
 
 /** Request headers a page may send to the API (the preflight answers with exactly these). */
@@ -12,20 +13,6 @@ const CORS_MAX_AGE_SECONDS = 600;
 
 /** API Gateway header values are literals in single quotes. */
 const literal = (value: string) => `'${value}'`;
-
-/**
- * VTL that echoes the request's Origin when it is one of the allowed ones (a static header can name only one),
- * leaving the static first origin otherwise.
- */
-export function echoAllowedOriginTemplate(origins: readonly string[]): string {
-  const list = origins.map((o) => `"${o}"`).join(",");
-  return [
-    `#set($origin = $input.params().header.get("Origin"))`,
-    `#if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end`,
-    `#set($allowed = [${list}])`,
-    `#if($allowed.contains($origin))#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end`,
-  ].join("\n");
-}
 
 export interface PreflightProps {
   readonly restApiId: string;

@@ -11,6 +11,7 @@ import { ApiGatewayResource } from "@cdktf/provider-aws/lib/api-gateway-resource
 import type { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { addPreflight, mockCorsParameters, mockResponseTemplate } from "./api-cors";
+import { methodArnPath } from "./method-arn-path";
 import { addressInStack, dependOn } from "./in-stack-address";
 
 /** The function a route or authorizer invokes. */
@@ -49,11 +50,6 @@ function pathId(path: string): string {
   const segments = path.split("/").filter(Boolean);
   if (segments.length === 0) return "root";
   return segments.map((s) => (s.endsWith("+}") ? `${s.slice(1, -2)}-path` : s.startsWith("{") ? `${s.slice(1, -1)}-param` : s)).join("-");
-}
-
-/** The part of a method ARN after the stage: "GET/files/*" for GET /files/{key+}. */
-export function methodArnPath(method: string, path: string): string {
-  return `${method}/${path.split("/").filter(Boolean).map((s) => (s.startsWith("{") ? "*" : s)).join("/")}`;
 }
 
 /**

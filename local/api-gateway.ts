@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { echoAllowedOriginTemplate } from "../constructs/api-cors";
+import { echoAllowedOriginTemplate } from "../constructs/cors-origin-template";
 import type { LocalFunction } from "./function-host";
 import { matchesArnPattern } from "../synth/arn-pattern";
 import { LOCAL_ACCOUNT, LOCAL_API_ID, type ResolvedResource, type SynthesizedApp } from "../synth/synthesized-app";

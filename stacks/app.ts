@@ -6,7 +6,7 @@ import { ApiStack } from "./api-stack";
 import { ComputeStack } from "./compute-stack";
 import { shareCrossStackReferences } from "./cross-stack-references";
 import { IamStack } from "./iam-stack";
-import type { StateBackendSettings } from "./pipeline-stack";
+import type { StateBackendSettings } from "./state-backend";
 import { StorageStack } from "./storage-stack";
 
 export interface PipelineStacks {

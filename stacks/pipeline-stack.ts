@@ -4,20 +4,10 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { naming, type EnvironmentConfig, type Naming } from "../config";
 import { STATE_REGION } from "../config/bootstrap";
 import type { PipelineFunction } from "../pipeline/function-declaration";
-import { gateOptions, PolicyGate } from "../policy/gate";
+import { PolicyGate } from "../policy/gate";
+import { gateOptions } from "../policy/gate-options";
 import { PreparedFragments } from "./prepared-fragments";
-
-export interface StateBackendSettings {
-  /** S3 bucket for remote state; when absent, state is local (terraform.<stack>.tfstate at the project root). */
-  readonly bucket?: string;
-  /** The state bucket's region (the bootstrap's), independent of the environment's own region. */
-  readonly region?: string;
-}
-
-/** TF_STATE_BUCKET (remote state) and TF_STATE_REGION (default: the bootstrap's region). */
-export function stateBackendFromEnv(env: NodeJS.ProcessEnv = process.env): StateBackendSettings {
-  return env.TF_STATE_BUCKET ? { bucket: env.TF_STATE_BUCKET, region: env.TF_STATE_REGION || STATE_REGION } : {};
-}
+import type { StateBackendSettings } from "./state-backend";
 
 export interface PipelineStackProps {
   readonly config: EnvironmentConfig;

@@ -2,7 +2,7 @@ import { App } from "cdktf";
 import type { EnvironmentConfig } from "../config";
 import type { PreparedBundles } from "../constructs/function-bundles";
 import { addPipeline, type PipelineStacks } from "../stacks/app";
-import { stateBackendFromEnv } from "../stacks/pipeline-stack";
+import { stateBackendFromEnv } from "../stacks/state-backend";
 import { writeAtomically } from "./atomic-outdir";
 
 /** The stacks of one environment into `outdir`, all or nothing (a failed synth leaves the previous output). */

@@ -6,7 +6,7 @@ import { ApiGatewayMethodSettings } from "@cdktf/provider-aws/lib/api-gateway-me
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { environmentNames, loadConfig } from "../../config";
 import { evaluate } from "../../policy/engine";
-import { gateOptions } from "../../policy/gate";
+import { gateOptions } from "../../policy/gate-options";
 import { loadFunctions } from "../../pipeline/registry";
 import { suppressPolicy } from "../../policy/suppressions";
 import type { TfJson } from "../../policy/types";

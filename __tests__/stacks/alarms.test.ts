@@ -1,6 +1,6 @@
 import { alarmSettings } from "../../config/alarms";
 import { evaluate } from "../../policy/engine";
-import { gateOptions } from "../../policy/gate";
+import { gateOptions } from "../../policy/gate-options";
 import { loadFunctions } from "../../pipeline/registry";
 import { ENVIRONMENTS, expected, resources, synthEnv, type Synthesized } from "./synth";
 

@@ -1,5 +1,5 @@
 import { ACCOUNT_ROLE_PATH, apiGatewayLogsRoleName } from "../../config/bootstrap";
-import { methodArnPath } from "../../constructs/rest-api-routes";
+import { methodArnPath } from "../../constructs/method-arn-path";
 import { ENVIRONMENTS, expected, list, only, resources, synthEnv, type Synthesized } from "./synth";
 
 /** The path of an aws_api_gateway_resource, from its path_part chain. */

@@ -1,5 +1,5 @@
 import { STATE_REGION } from "../../config/bootstrap";
-import { stateBackendFromEnv } from "../../stacks/pipeline-stack";
+import { stateBackendFromEnv } from "../../stacks/state-backend";
 import { ENVIRONMENTS, expected, synthEnv } from "./synth";
 
 describe.each(ENVIRONMENTS)("state backend (%s)", (env) => {

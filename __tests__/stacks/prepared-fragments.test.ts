@@ -5,7 +5,7 @@ import { App, TerraformStack } from "cdktf";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { loadConfig } from "../../config";
 import { addPipeline, type PipelineStacks } from "../../stacks/app";
-import type { StateBackendSettings } from "../../stacks/pipeline-stack";
+import type { StateBackendSettings } from "../../stacks/state-backend";
 import { ENVIRONMENTS } from "./synth";
 
 // The stacks write each element's fragment from cdktf's preparing pass instead of resolving it again, and

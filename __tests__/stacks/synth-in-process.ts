@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { App } from "cdktf";
 import type { EnvironmentConfig } from "../../config";
 import { addPipeline } from "../../stacks/app";
-import type { StateBackendSettings } from "../../stacks/pipeline-stack";
+import type { StateBackendSettings } from "../../stacks/state-backend";
 import { readStacks, type Synthesized } from "./synth";
 
 /**

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { environmentNames, loadConfig, naming, type EnvironmentConfig } from "../../config";
 import type { PipelineFunction } from "../../pipeline/function-declaration";
 import { loadFunctions } from "../../pipeline/registry";
-import type { StateBackendSettings } from "../../stacks/pipeline-stack";
+import type { StateBackendSettings } from "../../stacks/state-backend";
 import { appArgs } from "../app-command";
 import { SHARED_SYNTH_DIR } from "../global-setup";
 
