@@ -9,11 +9,10 @@ import { PROJECT_ROOT } from "../pipeline/project-root";
 
 // The SDK warns that Node 20 support ends; the functions themselves run on nodejs22.x in AWS.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-const root = PROJECT_ROOT;
 const args = process.argv.slice(2);
 const portArg = args.indexOf("--port");
 const port = portArg >= 0 ? Number(args[portArg + 1]) : 4000;
-const outdir = path.join(root, "cdktf.out");
+const outdir = path.join(PROJECT_ROOT, "cdktf.out");
 
 function newestSource(): number {
   let newest = 0;
@@ -22,7 +21,7 @@ function newestSource(): number {
     if (s.isDirectory()) readdirSync(p).forEach((n) => walk(path.join(p, n)));
     else newest = Math.max(newest, s.mtimeMs);
   };
-  for (const p of ["main.ts", "config", "stacks", "constructs", "functions", "pipeline", "policy", "synth", "package-lock.json"]) if (existsSync(path.join(root, p))) walk(path.join(root, p));
+  for (const p of ["main.ts", "config", "stacks", "constructs", "functions", "pipeline", "policy", "synth", "package-lock.json"]) if (existsSync(path.join(PROJECT_ROOT, p))) walk(path.join(PROJECT_ROOT, p));
   return newest;
 }
 
@@ -35,7 +34,7 @@ function synthIfStale(): void {
     return;
   }
   console.log("Synthesizing (cdktf.out is missing or older than the sources)...");
-  const r = spawnSync(process.execPath, [path.join(root, "synth", "precompiled.js"), "main.ts"], { cwd: root, stdio: "inherit", env: process.env });
+  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "synth", "precompiled.js"), "main.ts"], { cwd: PROJECT_ROOT, stdio: "inherit", env: process.env });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 

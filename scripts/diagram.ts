@@ -6,11 +6,10 @@ import { architectureDoc } from "../delivery/diagram";
 import { SynthesizedApp } from "../synth/synthesized-app";
 import { PROJECT_ROOT } from "../pipeline/project-root";
 
-const root = PROJECT_ROOT;
 const env = process.env.DDN_ENV || DEFAULT_ENV;
 const names = naming(loadConfig(env));
-const app = new SynthesizedApp(path.join(root, "cdktf.out"), STACK_PARTS.map((part) => names.stack(part)));
+const app = new SynthesizedApp(path.join(PROJECT_ROOT, "cdktf.out"), STACK_PARTS.map((part) => names.stack(part)));
 if (Object.keys(app.stacks).length !== STACK_PARTS.length) throw new Error(`cdktf.out does not hold the stacks of ${names.prefix}: run \`DDN_ENV=${env} npm run synth\` first`);
-mkdirSync(path.join(root, "docs"), { recursive: true });
-writeFileSync(path.join(root, "docs", "architecture.md"), architectureDoc(app, env));
+mkdirSync(path.join(PROJECT_ROOT, "docs"), { recursive: true });
+writeFileSync(path.join(PROJECT_ROOT, "docs", "architecture.md"), architectureDoc(app, env));
 console.log(`wrote docs/architecture.md from the ${names.prefix} stacks`);

@@ -16,7 +16,6 @@ import { detectTerraform, writeCliConfig } from "../plan/terraform-setup";
 import { writeAtomically } from "../synth/atomic-outdir";
 import { PROJECT_ROOT } from "../pipeline/project-root";
 
-const root = PROJECT_ROOT;
 const progress = (line: string) => process.stderr.write(`[plan] ${line}\n`);
 
 function fail(message: string, code = 1): never {
@@ -53,13 +52,13 @@ async function main(): Promise<void> {
   if (!offline && exampleAccount) {
     fail(`${args.env}'s account is an example value (${exampleAccount.value}): replace it in config/environments.ts to plan against AWS. Offline (without TF_STATE_BUCKET) it plans as that account.`);
   }
-  const outdir = path.resolve(process.env.CDKTF_OUTDIR || path.join(root, "cdktf.out"));
+  const outdir = path.resolve(process.env.CDKTF_OUTDIR || path.join(PROJECT_ROOT, "cdktf.out"));
   const setup = detectTerraform();
   if ("unavailable" in setup) fail(`cannot run Terraform: ${setup.unavailable}`);
 
   if (!args.skipSynth) {
     progress(`synthesizing ${names.prefix}`);
-    const r = spawnSync(process.execPath, [path.join(root, "synth", "precompiled.js"), "main.ts"], { cwd: root, env: { ...process.env, DDN_ENV: args.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "synth", "precompiled.js"), "main.ts"], { cwd: PROJECT_ROOT, env: { ...process.env, DDN_ENV: args.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
     if (r.status !== 0) fail(`synth of ${names.prefix} failed:\n${r.stderr.trim()}`);
   }
   const stacks = STACK_PARTS.map((part) => names.stack(part));
