@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { echoAllowedOriginTemplate } from "../constructs/cors-origin-template";
 import type { LocalFunction } from "./function-host";
+import { readRequestBody } from "./request-body";
 import { matchesArnPattern } from "../synth/arn-pattern";
 import { LOCAL_ACCOUNT, LOCAL_API_ID, type ResolvedResource, type SynthesizedApp } from "../synth/synthesized-app";
 
@@ -102,7 +103,7 @@ export class LocalRestApi {
       return this.gatewayError(req, res, "BAD_REQUEST_PARAMETERS", "Missing required request parameters", requestId, { validationErrorString: `Missing required request parameters: [${missing.join(", ")}]` });
     }
 
-    const body = await readBody(req);
+    const body = await readRequestBody(req);
     const methodArn = `${this.executionArn}/${stage}/${req.method}${match.route.template === "/" ? "/" : match.route.template.replace(/\{[^}]+\}/g, (p) => match.params[p.replace(/[{}+]/g, "")] ?? "")}`;
     let authorizerContext: Record<string, unknown> | undefined;
     if (method.body.authorization === "CUSTOM") {
@@ -324,11 +325,3 @@ function score(route: Route): number {
 
 const isVtl = (template: string) => /(^|\n)\s*#(set|if|foreach)\b/.test(template);
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}

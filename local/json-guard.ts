@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { IamRequest } from "../policy/iam-evaluation";
 import type { ServiceScope } from "./iam-actions";
 import type { LocalIam } from "./local-iam";
+import { readRequestBody } from "./request-body";
 import { verifySigV4 } from "./sigv4";
 
 export interface JsonRefusal {
@@ -22,10 +23,7 @@ export interface JsonService {
 
 /** Reads a request's body whole (the signature covers it), then handles it; a request that breaks off is dropped. */
 export function withBody(req: IncomingMessage, res: ServerResponse, handle: (body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  req.on("data", (chunk: Buffer) => chunks.push(chunk));
-  req.on("end", () => handle(Buffer.concat(chunks)));
-  req.on("error", () => res.destroy());
+  readRequestBody(req).then(handle, () => res.destroy());
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { readRequestBody } from "./request-body";
 
 /** The parts of s3rver's koa context this layer uses (s3rver ships no types). */
 export interface MultipartContext {
@@ -28,15 +29,6 @@ const S3Event = require("@20minutes/s3rver/lib/models/event") as new (data: unkn
 const MIN_PART_BYTES = 5 * 1024 ** 2;
 const MAX_PART_NUMBER = 10_000;
 const noSuchUpload = () => new S3Error("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
-
-function readBody(req: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 const unescapeXml = (s: string) => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 const unquote = (etag: string) => etag.replace(/"/g, "");
@@ -115,7 +107,7 @@ export async function multipartLikeS3(ctx: MultipartContext, next: () => Promise
       ctx.status = 204;
       return;
     case "POST": {
-      const parts = completionParts(await readBody(ctx.req));
+      const parts = completionParts((await readRequestBody(ctx.req)).toString("utf8"));
       const have = new Map(stored().map((p) => [p.number, p]));
       // S3 checks the order of the whole list first, then each part.
       if (parts.some((p, i) => i > 0 && p.number <= parts[i - 1]!.number)) {
