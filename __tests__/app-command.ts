@@ -19,6 +19,6 @@ export function appArgs(root: string, entry = "main.ts"): string[] {
 export function scriptArgs(root: string, script: string, extra: readonly string[] = []): string[] {
   const command = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts[script];
   const [node, ...args] = (command ?? "").split(/\s+/);
-  if (node !== "node" || args.length === 0) throw new Error(`package.json script "${script}" is not "node ...": ${command}`);
+  if (node !== "node" || args.length === 0 || /[&|;<>$`]/.test(command ?? "")) throw new Error(`package.json script "${script}" is not one plain "node ..." command: ${command}`);
   return [...args, ...extra];
 }
