@@ -1,4 +1,5 @@
 import type { PolicyStatement } from "../constructs/policy-document";
+import { matchesWildcard } from "../synth/arn-pattern";
 import { asList } from "../synth/stack-view";
 
 /** The request as IAM sees it: one action on one resource, with the condition keys the service sets. */
@@ -11,24 +12,15 @@ export interface IamRequest {
 
 export type Decision = "allow" | "explicit-deny" | "implicit-deny";
 
-/** IAM's wildcards: `*` any run of characters (across `/` and `:`), `?` one character. */
-function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern
-    .split("")
-    .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
-}
-
 /** Whether an action pattern of a policy (wildcards, any case) covers `action`. */
-export const actionMatches = (pattern: string, action: string): boolean => wildcard(pattern, action, true);
+export const actionMatches = (pattern: string, action: string): boolean => matchesWildcard(pattern, action, true);
 
 /** The condition operators these policies use; any other is refused, never guessed. */
 const OPERATORS: Readonly<Record<string, (pattern: string, value: string) => boolean>> = {
   StringEquals: (p, v) => p === v,
-  StringLike: (p, v) => wildcard(p, v, false),
+  StringLike: (p, v) => matchesWildcard(p, v),
   ArnEquals: (p, v) => p === v,
-  ArnLike: (p, v) => wildcard(p, v, false),
+  ArnLike: (p, v) => matchesWildcard(p, v),
   Bool: (p, v) => p.toLowerCase() === v.toLowerCase(),
 };
 
@@ -48,8 +40,8 @@ function conditionsHold(statement: PolicyStatement, context: Readonly<Record<str
 function applies(statement: PolicyStatement, request: IamRequest): boolean {
   const action = asList(statement.Action).some((p) => actionMatches(p, request.action));
   const resource = statement.NotResource
-    ? !asList(statement.NotResource).some((p) => wildcard(p, request.resource, false))
-    : asList(statement.Resource).some((p) => wildcard(p, request.resource, false));
+    ? !asList(statement.NotResource).some((p) => matchesWildcard(p, request.resource))
+    : asList(statement.Resource).some((p) => matchesWildcard(p, request.resource));
   return action && resource && conditionsHold(statement, request.context ?? {});
 }
 
