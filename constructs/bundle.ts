@@ -128,7 +128,9 @@ function describe(zipPath: string, zip: Buffer, bytes: CacheManifest["bytes"], c
 }
 
 const zipPathOf = (options: BundleOptions) => path.join(options.outDir, "function.zip");
-const manifestPathOf = (options: BundleOptions) => path.join(options.outDir, "inputs.json");
+/** A bundle's record of what it was built from, next to its zip: a directory holding one is a handler bundle. */
+export const BUNDLE_MANIFEST = "inputs.json";
+const manifestPathOf = (options: BundleOptions) => path.join(options.outDir, BUNDLE_MANIFEST);
 
 /** The manifest of the last build of this bundle, if the cache is on and both the zip and a readable manifest exist. */
 function cacheManifest(options: BundleOptions): CacheManifest | undefined {

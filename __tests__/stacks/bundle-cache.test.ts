@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { bundleFunction, bundleFunctions, type Bundle } from "../../constructs/bundle";
+import { BUNDLE_MANIFEST, bundleFunction, bundleFunctions, type Bundle } from "../../constructs/bundle";
 import type { ZipEntry } from "../../constructs/zip";
 import { unzip } from "../../local/unzip";
 
@@ -370,7 +370,7 @@ describe("bundle cache", () => {
     // Each manifest holds what its own entry reads, not everything the shared build read (nor where it looked:
     // "src/words.*" are the names "../../src/words" could have been, see searchedNames; nor the settings of the
     // folders above the other entry, see folderSettingsOf).
-    const inputsOf = (i: number) => Object.keys((JSON.parse(readFileSync(path.join(root, ".cache", `folders-together-${i}`, "inputs.json"), "utf8")) as { inputs: object }).inputs);
+    const inputsOf = (i: number) => Object.keys((JSON.parse(readFileSync(path.join(root, ".cache", `folders-together-${i}`, BUNDLE_MANIFEST), "utf8")) as { inputs: object }).inputs);
     const settingsOf = (...folders: string[]) => folders.flatMap((f) => ["jsconfig", "package", "tsconfig"].map((name) => `${f}/${name}.json.*`));
     expect(inputsOf(0).sort()).toEqual(["fns/first/index.ts", "src/words.*", "src/words.ts", ...settingsOf("fns", "fns/first", "src")].sort());
     expect(inputsOf(1).sort()).toEqual(["fns/second/index.ts", ...settingsOf("fns", "fns/second")].sort());

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { applyChange, copyProject, run, stackJson, synth, type SynthOptions } from "../design/project-copy";
+import { applyChange, copyProject, ownBundleDir, run, stackJson, synth, type SynthOptions } from "../design/project-copy";
 import { editJson, layerOf } from "./launcher-copy";
 
 // The launcher never runs stale code, whatever changed in the project's own files: a source, the settings esbuild
@@ -11,7 +11,7 @@ import { editJson, layerOf } from "./launcher-copy";
 const work = mkdtempSync(path.join(tmpdir(), "ddn-precompiled-sources-"));
 // A bundle directory of its own: settings edited here are in the handler bundles' cache key, and the shared one
 // holds one bundle per handler, so each edit would evict the checkout's.
-const bundles = path.join(work, "bundles");
+let bundles: string;
 let copy: string;
 const synthDev = (out: string, options: SynthOptions = {}) => synth(copy, "dev", path.join(copy, ".out", out), { bundleDir: bundles, ...options });
 const layer = (name: "entry" | "vendor") => layerOf(bundles, copy, name);
@@ -31,6 +31,7 @@ function restoringSettings(edit: () => void): void {
 }
 beforeAll(() => {
   copy = copyProject();
+  bundles = ownBundleDir(path.join(work, "bundles"), copy);
   const first = synthDev("first");
   if (first.status !== 0) throw new Error(`the first synth of the copy failed:\n${first.stderr}`);
 });

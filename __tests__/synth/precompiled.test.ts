@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { environmentNames } from "../../config";
 import { appArgs } from "../app-command";
-import { copyProject, runAsync, stackJson, synth } from "../design/project-copy";
+import { copyProject, ownBundleDir, runAsync, stackJson, synth } from "../design/project-copy";
 import { synthEnv } from "../stacks/synth";
 import { compiledDir, filesUnder, layerOf } from "./launcher-copy";
 
@@ -43,9 +43,9 @@ test("every environment: the precompiled run writes exactly what the run from so
 
 describe("copies of the project (the tests make many, each linking the checkout's node_modules)", () => {
   test("a copy links the vendor another copy compiled from the same installed files; a deleted copy's files go at the next compile; a new install compiles anew", () => {
-    // A bundle directory of its own: what is in it after the last compile is exactly what must be left.
-    const bundles = path.join(work, "shared-bundles");
     const [a, b] = [copyProject(), copyProject()];
+    // A bundle directory of its own: what is in it after the last compile is exactly what must be left.
+    const bundles = ownBundleDir(path.join(work, "shared-bundles"), a);
     const synthIn = (copy: string, out: string) => synth(copy, "dev", path.join(work, "copies", out), { bundleDir: bundles });
     try {
       expect(synthIn(a, "a").status).toBe(0);
