@@ -7,12 +7,14 @@ import { growthLines, groupedBars, renderSvg } from "./charts";
 import { handlerBenchmarks } from "./handlers";
 import { progress, removeScratchOnExit, ROOT } from "./measure";
 import { growth, perEnvironmentMs, SETTLE_MS, synthesisComparison, type SynthResult } from "./synthesis";
-import { testCosts } from "./tests";
+import { testCosts, type SuiteCost } from "./tests";
 
 const quick = process.argv.includes("--quick");
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+const percent = (fraction: number) => `${Math.round(fraction * 100)}%`;
+const lightCpuAlone = (suites: readonly SuiteCost[]) => suites.reduce((sum, t) => sum + (t.cpuAlone ?? 0), 0);
 
 async function main(): Promise<void> {
   removeScratchOnExit();
@@ -106,9 +108,13 @@ async function main(): Promise<void> {
       ? [
           `\`npm test\` = type check ${tests.typecheckSeconds.toFixed(1)} s + jest. Jest without the Terraform and browser suites: **${tests.lightSeconds.toFixed(1)} s** wall; the Terraform and browser suites: ${tests.heavySeconds.toFixed(1)} s (${tests.workers} jest workers here).`,
           "",
-          "| suite | tests | seconds |",
-          "|---|---|---|",
-          ...tests.suites.map((t) => `| ${t.suite} | ${t.tests} | ${t.seconds.toFixed(1)} |`),
+          `The light run took **${tests.lightCpu.toFixed(1)} s of CPU** (the machine's, child processes included), ${percent(tests.lightCpu / (os.cpus().length * tests.lightSeconds))} of what its ${os.cpus().length} cores could give in that time: that much work cannot take less than ${(tests.lightCpu / os.cpus().length).toFixed(1)} s on these cores, however its suites are scheduled.`,
+          "",
+          `"seconds" is a suite's wall time in that run, beside what the other workers ran. "CPU alone" is the machine's CPU while the suite ran by itself: its child processes (project copies, synths, esbuild, tsc), jest's own start (${tests.jestStartCpu.toFixed(1)} s with nothing to run) and the synthesis of each environment it reads, which a whole run does once, are all in it. The light suites alone: ${lightCpuAlone(tests.suites).toFixed(1)} s of CPU in all.`,
+          "",
+          "| suite | tests | seconds | CPU alone (s) |",
+          "|---|---|---|---|",
+          ...tests.suites.map((t) => `| ${t.suite} | ${t.tests} | ${t.seconds.toFixed(1)} | ${t.cpuAlone === undefined ? "–" : t.cpuAlone.toFixed(1)} |`),
         ]
       : [quick ? "`npm test` is not timed in quick mode." : "`npm test` failed during this run, so its time is not reported."]),
     "",
@@ -139,7 +145,7 @@ async function main(): Promise<void> {
     "",
     "```bash",
     "npm ci",
-    "npm run bench            # full: 5 runs per variant (CLI rows included), growth to 8 environments x 3, npm test suite by suite (~15 min here)",
+    "npm run bench            # full: 5 runs per variant (CLI rows included), growth to 8 environments x 3, npm test suite by suite, each light suite alone for its CPU (~15 min here)",
     "npm run bench -- --quick # a few minutes: 1 run each, no CLI rows, no tests, fewer iterations, objects up to 10 MB",
     "```",
     "",
