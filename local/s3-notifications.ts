@@ -47,9 +47,12 @@ export class LocalS3Notifications {
   private readonly subscriptions: Subscription[] = [];
   private readonly delivered = new Map<string, { subscription: Subscription; event: unknown }>();
   readonly inFlight = new Set<Promise<void>>();
+  /** The buckets' region, which S3 names in every record. */
+  private readonly region: string;
 
   constructor(app: SynthesizedApp, functions: Map<string, LocalFunction>, private readonly log: (line: string) => void, private readonly sink?: FailureSink) {
     const compute = app.stackName("compute");
+    this.region = app.region(compute);
     for (const n of app.resources(compute, "aws_s3_bucket_notification")) {
       const bucket = app.resolveString(compute, n.body.bucket);
       for (const target of [n.body.lambda_function ?? []].flat() as Array<Record<string, unknown>>) {
@@ -90,7 +93,7 @@ export class LocalS3Notifications {
         const record = {
           eventVersion: "2.1",
           eventSource: "aws:s3",
-          awsRegion: "us-east-1",
+          awsRegion: this.region,
           eventTime: r.eventTime,
           eventName,
           userIdentity: { principalId: "AWS:LOCAL" },

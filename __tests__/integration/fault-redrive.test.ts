@@ -52,6 +52,8 @@ test("failed events wait in the queue with their error; a redrive processes each
   // Every failed event, and only those, is in the queue: with the S3 error and every attempt made.
   const failed = p.sqs.messages(QUEUE).map((m) => parseFailureRecord(m.body));
   expect(failed.flatMap((f) => f.keys).sort()).toEqual(FILES.filter((f) => f.startsWith("broken/")).map((f) => SPACE + f).sort());
+  // The original events, as S3 sent them: from the buckets' region.
+  for (const m of p.sqs.messages(QUEUE)) expect(JSON.parse(m.body).requestPayload.Records[0].awsRegion).toBe(config.region);
   for (const f of failed) {
     expect(f.error).toMatch(/AccessDenied|Access Denied/);
     expect(f.attempts).toBe(config.eventDelivery.maxRetryAttempts + 1);
