@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { dynamodbRequests } from "./iam-actions";
 import { guardJsonCall, withBody } from "./json-guard";
-import { LOCAL_CREDENTIALS, LocalIam } from "./local-iam";
+import { DEFAULT_LOCAL_REGION, LOCAL_CREDENTIALS, LocalIam } from "./local-iam";
 import { S3Cors, type CorsRule } from "./s3-cors";
 import { iamLikeS3, type IamContext } from "./s3-iam";
 import { multipartLikeS3, type MultipartContext } from "./s3-multipart";
@@ -87,8 +87,6 @@ function installS3Fidelity(): void {
   copySourceFixInstalled = true;
 }
 
-export { LOCAL_CREDENTIALS };
-
 export interface LocalAwsOptions {
   readonly buckets: readonly string[];
   readonly table?: { readonly name: string; readonly hashKey: string };
@@ -124,7 +122,7 @@ export interface LocalAws {
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   const directory = mkdtempSync(path.join(tmpdir(), "ddn-s3rver-"));
   const iam = options.iam ?? new LocalIam();
-  const region = options.region ?? "us-east-1";
+  const region = options.region ?? DEFAULT_LOCAL_REGION;
   installS3Fidelity();
   const s3 = new S3rver({
     address: "127.0.0.1",

@@ -12,6 +12,9 @@ export interface LocalCredentials {
   readonly sessionToken?: string;
 }
 
+/** Where the stand-ins' buckets, table, parameters and queues are when no region is given. */
+export const DEFAULT_LOCAL_REGION = "us-east-1";
+
 /** The operator's key pair (tests, npm run redrive): an administrator, as the account owner is. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 

@@ -3,7 +3,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sqsRequests } from "./iam-actions";
 import { guardJsonCall, withBody } from "./json-guard";
-import { LocalIam } from "./local-iam";
+import { DEFAULT_LOCAL_REGION, LocalIam } from "./local-iam";
+import { LOCAL_ACCOUNT } from "../synth/synthesized-app";
 
 interface StoredMessage {
   readonly id: string;
@@ -38,10 +39,10 @@ export class LocalSqs {
 
   constructor(
     queueNames: readonly string[],
-    private readonly account = "000000000000",
+    private readonly account = LOCAL_ACCOUNT,
     /** Who may do what (default: the operator's key only); requests must be signed for `region`. */
     private readonly iam = new LocalIam(),
-    private readonly region = "us-east-1",
+    private readonly region = DEFAULT_LOCAL_REGION,
   ) {
     for (const name of queueNames) this.queues.set(name, []);
   }

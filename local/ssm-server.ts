@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ssmRequests } from "./iam-actions";
 import { guardJsonCall, withBody } from "./json-guard";
-import { LocalIam } from "./local-iam";
+import { DEFAULT_LOCAL_REGION, LocalIam } from "./local-iam";
 import { LOCAL_ACCOUNT } from "../synth/synthesized-app";
 
 /** A stand-in for the base64 KMS ciphertext SSM returns: opaque, and not the value. */
@@ -23,7 +23,7 @@ export interface LocalSsmOptions {
  */
 export async function startLocalSsm(parameters: Record<string, string>, options: LocalSsmOptions = {}): Promise<{ endpoint: string; stop(): Promise<void> }> {
   const iam = options.iam ?? new LocalIam();
-  const service = { service: "ssm", targetPrefix: "AmazonSSM.", scope: { region: options.region ?? "us-east-1", account: LOCAL_ACCOUNT }, requestsOf: ssmRequests };
+  const service = { service: "ssm", targetPrefix: "AmazonSSM.", scope: { region: options.region ?? DEFAULT_LOCAL_REGION, account: LOCAL_ACCOUNT }, requestsOf: ssmRequests };
   const server: Server = createServer((req, res) => {
     withBody(req, res, (raw) => {
       res.setHeader("content-type", "application/x-amz-json-1.1");

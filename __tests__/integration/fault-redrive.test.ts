@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { GetItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { principalPrefix } from "../../functions/lib/key-space";
-import { LOCAL_CREDENTIALS } from "../../local/aws-servers";
+import { LOCAL_CREDENTIALS } from "../../local/local-iam";
 import type { LocalPipeline } from "../../local/pipeline";
 import { parseFailureRecord } from "../../ops/failure-record";
 import { scriptArgs } from "../app-command";

@@ -1,5 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { LOCAL_CREDENTIALS, startLocalAws, type LocalAws } from "../../local/aws-servers";
+import { startLocalAws, type LocalAws } from "../../local/aws-servers";
+import { LOCAL_CREDENTIALS } from "../../local/local-iam";
 import { resetClients } from "../../functions/lib/clients";
 import { principalPrefix } from "../../functions/lib/key-space";
 import { apiEvent, s3Record, TEST_PRINCIPAL } from "../functions/events";

@@ -3,7 +3,8 @@ import { resetClients } from "../../functions/lib/clients";
 import { principalPrefix } from "../../functions/lib/key-space";
 import { MIN_PART_BYTES } from "../../functions/uploads/part-plan";
 import { UPLOAD_ROUTES, type UploadRoute } from "../../functions/uploads/routes";
-import { LOCAL_CREDENTIALS, startLocalAws, type LocalAws } from "../../local/aws-servers";
+import { startLocalAws, type LocalAws } from "../../local/aws-servers";
+import { LOCAL_CREDENTIALS } from "../../local/local-iam";
 import { apiEvent } from "../functions/events";
 
 // The Companion-compatible upload routes against a real S3 stand-in (s3rver, SigV4-verifying, with S3's multipart
