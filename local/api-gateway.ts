@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { echoAllowedOriginTemplate } from "../constructs/cors-origin-template";
 import type { LocalFunction } from "./function-host";
 import { readRequestBody } from "./request-body";
-import { matchesArnPattern } from "../synth/arn-pattern";
+import { matchesWildcard } from "../synth/arn-pattern";
 import { LOCAL_ACCOUNT, LOCAL_API_ID, type ResolvedResource, type SynthesizedApp } from "../synth/synthesized-app";
 
 interface Route {
@@ -170,7 +170,7 @@ export class LocalRestApi {
   private permits(functionName: string, sourceArn: string): boolean {
     return this.app.resources(this.stack, "aws_lambda_permission").some((p) => {
       if (p.body.principal !== "apigateway.amazonaws.com" || this.app.resolveString(this.stack, p.body.function_name) !== functionName) return false;
-      return p.body.source_arn === undefined || matchesArnPattern(this.app.resolveString(this.stack, p.body.source_arn), sourceArn);
+      return p.body.source_arn === undefined || matchesWildcard(this.app.resolveString(this.stack, p.body.source_arn), sourceArn);
     });
   }
 
@@ -314,7 +314,7 @@ interface AuthorizerResult {
 
 /** IAM-style evaluation of the authorizer's policy for this method ARN: an explicit Deny wins. */
 function allows(result: AuthorizerResult, methodArn: string): boolean {
-  const matches = (pattern: string) => matchesArnPattern(pattern, methodArn);
+  const matches = (pattern: string) => matchesWildcard(pattern, methodArn);
   const statements = (result.policyDocument?.Statement ?? []).filter((s) => [s.Action].flat().some((a) => a === "execute-api:Invoke" || a === "*" || a === "execute-api:*") && [s.Resource].flat().some(matches));
   return statements.some((s) => s.Effect === "Allow") && !statements.some((s) => s.Effect === "Deny");
 }

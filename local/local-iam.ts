@@ -4,7 +4,7 @@ import { permissionsBoundaryName } from "../config/bootstrap";
 import { boundaryStatements } from "../constructs/deploy-role-policy";
 import type { PolicyStatement } from "../constructs/policy-document";
 import { evaluate, type IamRequest } from "../policy/iam-evaluation";
-import { LOCAL_ACCOUNT, type SynthesizedApp } from "../synth/synthesized-app";
+import { LOCAL_ACCOUNT, LOCAL_PARTITION, type SynthesizedApp } from "../synth/synthesized-app";
 
 export interface LocalCredentials {
   readonly accessKeyId: string;
@@ -107,7 +107,7 @@ export class LocalIam {
 
 /** An environment's permissions boundary (the bootstrap's) in the local account. */
 export function localBoundaryStatements(config: EnvironmentConfig): PolicyStatement[] {
-  return boundaryStatements({ app: config.app, env: config.env, region: config.region, partition: "aws", account: LOCAL_ACCOUNT, dnsSuffix: "amazonaws.com" });
+  return boundaryStatements({ app: config.app, env: config.env, region: config.region, account: LOCAL_ACCOUNT, ...LOCAL_PARTITION });
 }
 
 /** The bootstrap's permissions boundaries by policy name, one per configured environment. */

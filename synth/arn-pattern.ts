@@ -3,8 +3,3 @@ export function matchesWildcard(pattern: string, value: string, ignoreCase = fal
   const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
   return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
 }
-
-/** IAM-style ARN matching: "*" matches any run of characters ("/" included), "?" one character. */
-export function matchesArnPattern(pattern: string, arn: string): boolean {
-  return matchesWildcard(pattern, arn);
-}

@@ -4,6 +4,8 @@ import { StackView, type TfJson, type TfResourceBody } from "./stack-view";
 
 /** The account id the local pipeline pretends to run in. */
 export const LOCAL_ACCOUNT = "000000000000";
+/** The partition it pretends to run in (what data.aws_partition resolves to locally). */
+export const LOCAL_PARTITION = { partition: "aws", dnsSuffix: "amazonaws.com" } as const;
 /** The id of the local REST API (execution ARNs and method ARNs use it). */
 export const LOCAL_API_ID = "local";
 
@@ -90,8 +92,8 @@ export class SynthesizedApp {
       return this.resolveString(origin, output.value);
     }
     if (/^data\.aws_caller_identity\.[^.]+\.account_id$/.test(expr)) return LOCAL_ACCOUNT;
-    if (/^data\.aws_partition\.[^.]+\.partition$/.test(expr)) return "aws";
-    if (/^data\.aws_partition\.[^.]+\.dns_suffix$/.test(expr)) return "amazonaws.com";
+    if (/^data\.aws_partition\.[^.]+\.partition$/.test(expr)) return LOCAL_PARTITION.partition;
+    if (/^data\.aws_partition\.[^.]+\.dns_suffix$/.test(expr)) return LOCAL_PARTITION.dnsSuffix;
     const m = /^([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)$/.exec(expr);
     const r = m ? this.byAddress(stack, `${m[1]}.${m[2]}`) : undefined;
     if (!m || !r) throw new Error(`cannot resolve \${${expr}} in ${stack}`);

@@ -1,5 +1,5 @@
 import { filtersOverlap, type NotificationFilter } from "../../pipeline/s3-filters";
-import { matchesArnPattern } from "../../synth/arn-pattern";
+import { matchesWildcard } from "../../synth/arn-pattern";
 import { asList, type ResourceRef, type StackView } from "../../synth/stack-view";
 import type { Finding, Rule } from "../types";
 import { resourcePath } from "./apigateway";
@@ -27,7 +27,7 @@ function apiGatewayGrants(stack: StackView, key: string): Array<string | undefin
 /** True when one of the grants covers `arnSuffix` of the API `api` (a source ARN like "${...execution_arn}/*\/GET/files/*"). */
 function granted(grants: Array<string | undefined>, api: string | undefined, arnSuffix: string): boolean {
   const executionArn = api ? `\${${api}.execution_arn}` : undefined;
-  return grants.some((g) => g === undefined || (executionArn !== undefined && g.startsWith(executionArn) && matchesArnPattern(g.slice(executionArn.length), arnSuffix)));
+  return grants.some((g) => g === undefined || (executionArn !== undefined && g.startsWith(executionArn) && matchesWildcard(g.slice(executionArn.length), arnSuffix)));
 }
 
 const restApiOf = (stack: StackView, value: unknown): string | undefined => stack.referenced(value, "aws_api_gateway_rest_api")?.address;
