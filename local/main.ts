@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { servePage } from "./page-server";
 import { startLocalPipeline } from "./pipeline";
 import { curlWalkthrough } from "./walkthrough";
-import { PROJECT_ROOT } from "../pipeline/project-root";
+import { DEFAULT_ENV, loadConfig, naming } from "../config";
+import { PROJECT_ROOT, SYNTH_ARGS } from "../pipeline/project-root";
 
 // The SDK warns that Node 20 support ends; the functions themselves run on nodejs22.x in AWS.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -27,14 +28,14 @@ function newestSource(): number {
 
 function synthIfStale(): void {
   const manifest = path.join(outdir, "manifest.json");
-  const env = process.env.DDN_ENV || "dev";
-  const fresh = existsSync(manifest) && statSync(manifest).mtimeMs > newestSource() && existsSync(path.join(outdir, "stacks", `ddn-${env}-api`));
+  const env = process.env.DDN_ENV || DEFAULT_ENV;
+  const fresh = existsSync(manifest) && statSync(manifest).mtimeMs > newestSource() && existsSync(path.join(outdir, "stacks", naming(loadConfig(env)).stack("api")));
   if (args.includes("--no-synth") || fresh) {
     console.log(`Using the synthesized output in cdktf.out (${fresh ? "up to date" : "--no-synth"}).`);
     return;
   }
   console.log("Synthesizing (cdktf.out is missing or older than the sources)...");
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "synth", "precompiled.js"), "main.ts"], { cwd: PROJECT_ROOT, stdio: "inherit", env: process.env });
+  const r = spawnSync(process.execPath, [...SYNTH_ARGS], { cwd: PROJECT_ROOT, stdio: "inherit", env: process.env });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
@@ -53,7 +54,7 @@ Local pipeline running. API: ${pipeline.apiUrl}
   Uppy page:   ${pages.length ? pages.map((p) => `${p}uppy?user=alice`).join(", ") : "none (as above)"}  (another ?user= is another key space)
 
 Failed events (after every retry) wait in the local failure queue; replay them from another terminal with:
-  ${Object.entries(pipeline.redriveEnv).map(([k, v]) => `${k}=${v}`).join(" ")} npm run redrive -- --env ${process.env.DDN_ENV || "dev"}
+  ${Object.entries(pipeline.redriveEnv).map(([k, v]) => `${k}=${v}`).join(" ")} npm run redrive -- --env ${process.env.DDN_ENV || DEFAULT_ENV}
 
 Try it with curl (in another terminal, one line at a time):
 ${curlWalkthrough(pipeline.apiUrl, pipeline.serverUrl).map((l) => `  ${l}`).join("\n")}

@@ -14,7 +14,7 @@ import { startOfflineAws } from "../plan/offline-aws";
 import { markdownSummary, terminalSummary } from "../plan/summary";
 import { detectTerraform, writeCliConfig } from "../plan/terraform-setup";
 import { writeAtomically } from "../synth/atomic-outdir";
-import { PROJECT_ROOT } from "../pipeline/project-root";
+import { PROJECT_ROOT, SYNTH_ARGS } from "../pipeline/project-root";
 
 const progress = (line: string) => process.stderr.write(`[plan] ${line}\n`);
 
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
 
   if (!args.skipSynth) {
     progress(`synthesizing ${names.prefix}`);
-    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "synth", "precompiled.js"), "main.ts"], { cwd: PROJECT_ROOT, env: { ...process.env, DDN_ENV: args.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [...SYNTH_ARGS], { cwd: PROJECT_ROOT, env: { ...process.env, DDN_ENV: args.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
     if (r.status !== 0) fail(`synth of ${names.prefix} failed:\n${r.stderr.trim()}`);
   }
   const stacks = STACK_PARTS.map((part) => names.stack(part));
