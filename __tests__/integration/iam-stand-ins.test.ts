@@ -5,6 +5,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { startLocalAws, type LocalAws } from "../../local/aws-servers";
 import { dynamodbRequests, s3Requests } from "../../local/iam-actions";
 import { LOCAL_CREDENTIALS, LocalIam, type LocalCredentials } from "../../local/local-iam";
+import { LOCAL_ACCOUNT } from "../../synth/synthesized-app";
 
 // The S3 and DynamoDB stand-ins authorize each request as the services do, with the signer's policies: the actions
 // each request needs, S3's 403-for-a-missing-key to a caller that may not list, temporary keys only with their
@@ -17,7 +18,7 @@ const objects = (...actions: string[]) => ({ Sid: "Objects", Effect: "Allow" as 
 const reader = iam.assumeRole("reader", "fn", [objects("s3:GetObject")]);
 const lister = iam.assumeRole("lister", "fn", [objects("s3:GetObject"), { Sid: "List", Effect: "Allow", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${BUCKET}` }]);
 const bounded = iam.assumeRole("bounded", "fn", [objects("s3:GetObject", "s3:PutObject")], [objects("s3:GetObject")]);
-const itemReader = iam.assumeRole("item-reader", "fn", [{ Sid: "Items", Effect: "Allow", Action: "dynamodb:GetItem", Resource: `arn:aws:dynamodb:${REGION}:000000000000:table/${TABLE}` }]);
+const itemReader = iam.assumeRole("item-reader", "fn", [{ Sid: "Items", Effect: "Allow", Action: "dynamodb:GetItem", Resource: `arn:aws:dynamodb:${REGION}:${LOCAL_ACCOUNT}:table/${TABLE}` }]);
 let aws: LocalAws;
 const clients: Array<{ destroy(): void }> = [];
 const s3Of = (credentials: LocalCredentials, extra: Partial<S3ClientConfig> = {}) => {
@@ -116,7 +117,7 @@ test("which actions a request needs (AWS's tables); a request not mapped is not 
   expect(s3("GET", "", { uploads: "" })).toEqual(["s3:ListBucketMultipartUploads arn:aws:s3:::b"]);
   expect(s3("POST", "", { delete: "" })).toBeUndefined();
   expect(s3("GET", "k", { acl: "" })).toBeUndefined();
-  const scope = { region: REGION, account: "000000000000" };
+  const scope = { region: REGION, account: LOCAL_ACCOUNT };
   expect(dynamodbRequests(scope, "BatchWriteItem", { RequestItems: { t1: [], t2: [] } })?.map((r) => r.resource)).toEqual([`arn:aws:dynamodb:${REGION}:000000000000:table/t1`, `arn:aws:dynamodb:${REGION}:000000000000:table/t2`]);
   expect(dynamodbRequests(scope, "Query", { TableName: "t", IndexName: "i" })).toEqual([{ action: "dynamodb:Query", resource: `arn:aws:dynamodb:${REGION}:000000000000:table/t/index/i` }]);
   expect(dynamodbRequests(scope, "ExecuteStatement", {})).toBeUndefined();

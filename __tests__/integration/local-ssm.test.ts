@@ -4,7 +4,7 @@ import type { PolicyStatement } from "../../constructs/policy-document";
 import { parameterArn } from "../../local/iam-actions";
 import { LOCAL_CREDENTIALS, LocalIam, type LocalCredentials } from "../../local/local-iam";
 import { startLocalSsm } from "../../local/ssm-server";
-import { LOCAL_ACCOUNT } from "../../synth/synthesized-app";
+import { LOCAL_ACCOUNT, LOCAL_PARTITION } from "../../synth/synthesized-app";
 
 // The local SSM answers as SSM does where a handler could get it wrong: a SecureString's value only with
 // WithDecryption, and only to a caller whose role may read the parameter and decrypt it via SSM; nothing to an
@@ -14,7 +14,7 @@ const NAME = "/ddn/dev/jwt-secret";
 const REGION = "eu-west-1";
 const scope = { region: REGION, account: LOCAL_ACCOUNT };
 const read: PolicyStatement = { Sid: "Read", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameterArn(scope, NAME) };
-const decrypt = parameterDecryption("ReadDecryption", { ...scope, partition: "aws", dnsSuffix: "amazonaws.com" }, parameterArn(scope, NAME));
+const decrypt = parameterDecryption("ReadDecryption", { ...scope, ...LOCAL_PARTITION }, parameterArn(scope, NAME));
 
 const iam = new LocalIam();
 const reader = iam.assumeRole("reader", "fn", [read, decrypt]);
