@@ -147,3 +147,6 @@ export function apiGatewayLogsRoleName(app: string, region: string): string {
 export function permissionsBoundaryName(app: string, env: string): string {
   return `${app}-${env}-boundary`;
 }
+
+/** The boundary's tag holding its revision (BOUNDARY_REVISION when the bootstrap applied it), read by every plan. */
+export const BOUNDARY_REVISION_TAG = "boundary-revision";

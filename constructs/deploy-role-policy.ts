@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { parameterDecryption, type DecryptionScope } from "./parameter-decryption";
 import type { PolicyStatement } from "./policy-document";
 
@@ -95,7 +96,9 @@ export function deployRoleStatements(d: DeployScope): PolicyStatement[] {
       Condition: withBoundary,
     },
     { Sid: "ReadPipelineRoles", Effect: "Allow", Action: ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"], Resource: roles },
-    // data.aws_iam_roles (the bootstrap check of the API stack) lists roles; ListRoles cannot be scoped.
+    // The plan reads the boundary's revision tag (stacks/iam-stack.ts); the deploy can never change the boundary.
+    { Sid: "ReadBoundary", Effect: "Allow", Action: ["iam:GetPolicy", "iam:GetPolicyVersion"], Resource: d.boundaryArn },
+    // data.aws_iam_roles (the bootstrap checks of the iam and API stacks) lists roles; ListRoles cannot be scoped.
     { Sid: "ListRoles", Effect: "Allow", Action: "iam:ListRoles", Resource: "*" },
     { Sid: "PassRolesToLambda", Effect: "Allow", Action: "iam:PassRole", Resource: roles, Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } } },
     {
@@ -154,9 +157,33 @@ export function deployRoleStatements(d: DeployScope): PolicyStatement[] {
 }
 
 /**
+ * Every change of boundaryStatements, oldest first; the count is the boundary's revision. The bootstrap tags each
+ * boundary with it and an environment's plan refuses an older one (stacks/iam-stack.ts): a narrower ceiling than its
+ * roles were checked against would plan and apply, then fail with AccessDenied at a handler's first call.
+ */
+export const BOUNDARY_CHANGES = [
+  "first release",
+  "the environment's objects and items read, written and deleted; parameters decrypted through SSM",
+  "the environment's buckets listed, so that a missing object answers 404, not 403",
+] as const;
+export const BOUNDARY_REVISION = BOUNDARY_CHANGES.length;
+/**
+ * boundaryFingerprint() of the statements as of the last change: a test fails when they change and this does not,
+ * so that a change cannot skip its revision (and the plans' demand to apply the bootstrap first).
+ */
+export const BOUNDARY_FINGERPRINT = "b3d092c6ff41049f";
+
+/** A digest of boundaryStatements' shape, the same for every environment (its scope replaced by placeholders). */
+export function boundaryFingerprint(): string {
+  const placeholders = { app: "APP", env: "ENV", region: "REGION", partition: "PARTITION", account: "ACCOUNT", dnsSuffix: "DNS_SUFFIX" };
+  return createHash("sha256").update(JSON.stringify(boundaryStatements(placeholders))).digest("hex").slice(0, 16);
+}
+
+/**
  * The ceiling of every pipeline role of the environment: reading, writing and deleting its own objects and items,
  * its queues, logs and parameters, and no IAM at all. Every function role must fit inside it (boundary-fit.test.ts):
- * a function needing more widens it here, and the bootstrap is applied again before the environment is deployed.
+ * a function needing more widens it here (a new entry in BOUNDARY_CHANGES), and the bootstrap is applied again
+ * before the environment is deployed.
  */
 export function boundaryStatements(d: Pick<DeployScope, "app" | "env" | "region" | "partition" | "account"> & DecryptionScope): PolicyStatement[] {
   const prefix = `${d.app}-${d.env}`;

@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { DEFAULT_ENV, loadConfig, naming, STACK_PARTS } from "../config";
-import { ACCOUNT_ROLE_PATH, apiGatewayLogsRoleName } from "../config/bootstrap";
 import { unreplacedAt } from "../config/placeholder";
 import { PlanError, planChain } from "../plan/plan-chain";
+import { bootstrappedAccount } from "../plan/bootstrapped-account";
 import { startOfflineAws } from "../plan/offline-aws";
 import { markdownSummary, terminalSummary } from "../plan/summary";
 import { detectTerraform, writeCliConfig } from "../plan/terraform-setup";
@@ -69,8 +69,8 @@ async function main(): Promise<void> {
 
   const work = mkdtempSync(path.join(tmpdir(), "ddn-plan-"));
   let refused: string | undefined;
-  // Offline, the account is one the bootstrap ran in (its API Gateway logs role exists for this region).
-  const sts = offline ? await startOfflineAws({ roles: [{ name: apiGatewayLogsRoleName(config.app, config.region), path: ACCOUNT_ROLE_PATH }] }) : undefined;
+  // Offline, the account is one the bootstrap ran in (the logs role of this region, the deploy role, the boundary).
+  const sts = offline ? await startOfflineAws(bootstrappedAccount([config])) : undefined;
   try {
     const cliConfigFile = path.join(work, "terraform.tfrc");
     writeCliConfig(cliConfigFile, setup.source, process.env.TF_PLUGIN_CACHE_DIR || path.join(work, "plugin-cache"));

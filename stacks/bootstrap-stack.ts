@@ -8,10 +8,10 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
-import { bootstrapNames, GITHUB_OIDC_HOST, permissionsBoundaryName, type BootstrapConfig } from "../config/bootstrap";
+import { bootstrapNames, GITHUB_OIDC_HOST, BOUNDARY_REVISION_TAG, permissionsBoundaryName, type BootstrapConfig } from "../config/bootstrap";
 import { addApiGatewayAccountSettings } from "../constructs/account-settings";
 import { addGeneratedSecret } from "../constructs/generated-secret";
-import { boundaryStatements, deployRoleStatements } from "../constructs/deploy-role-policy";
+import { BOUNDARY_REVISION, boundaryStatements, deployRoleStatements } from "../constructs/deploy-role-policy";
 import { PARAMETER_READS } from "../constructs/parameter-decryption";
 import { addHardenedBucket } from "../constructs/hardened-bucket";
 import { PolicyGate } from "../policy/gate";
@@ -133,6 +133,7 @@ export class BootstrapStack extends TerraformStack {
         name: permissionsBoundaryName(c.app, env),
         description: `Ceiling of every role the ${env} deploy creates: the ${env} pipeline's resources, no IAM`,
         policy: policyDocument(boundaryStatements({ app: c.app, env, region, partition, account, dnsSuffix })),
+        tags: { [BOUNDARY_REVISION_TAG]: String(BOUNDARY_REVISION) },
       });
       const roleName = names.deployRole(env);
       const role = new IamRole(this, `deploy-role-${env}`, {

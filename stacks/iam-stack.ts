@@ -1,5 +1,8 @@
+import { Fn, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsIamPolicy } from "@cdktf/provider-aws/lib/data-aws-iam-policy";
+import { DataAwsIamRoles } from "@cdktf/provider-aws/lib/data-aws-iam-roles";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -7,7 +10,8 @@ import { PARAMETER_READS, parameterDecryption } from "../constructs/parameter-de
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from "../constructs/policy-document";
 import type { PipelineFunction } from "../pipeline/function-declaration";
 import type { ResourceRef } from "../pipeline/refs";
-import { permissionsBoundaryName } from "../config/bootstrap";
+import { BOUNDARY_REVISION, BOUNDARY_CHANGES } from "../constructs/deploy-role-policy";
+import { BOUNDARY_REVISION_TAG, bootstrapNames, permissionsBoundaryName } from "../config/bootstrap";
 import { PipelineStack, type PipelineStackProps } from "./pipeline-stack";
 import type { StorageStack } from "./storage-stack";
 
@@ -34,7 +38,9 @@ export class IamStack extends PipelineStack {
     const resolve = (ref: ResourceRef) => props.storage.reference(ref, arn);
 
     // The bootstrap's ceiling for this environment's roles: the deploy role may only create roles that carry it.
-    const permissionsBoundary = `arn:${partition}:iam::${account}:policy/${permissionsBoundaryName(this.config.app, this.config.env)}`;
+    const boundaryName = permissionsBoundaryName(this.config.app, this.config.env);
+    const permissionsBoundary = `arn:${partition}:iam::${account}:policy/${boundaryName}`;
+    this.requireBoundaryRevision(boundaryName, permissionsBoundary);
 
     const roles = new Map<string, IamRole>();
     for (const fn of props.functions) {
@@ -77,6 +83,30 @@ export class IamStack extends PipelineStack {
       roles.set(fn.name, role);
     }
     this.roles = roles;
+  }
+
+  /**
+   * The plan fails while the account's boundary is older than the one these roles were checked against
+   * (boundary-fit.test.ts): a narrower ceiling would plan and apply, then refuse a handler's call with AccessDenied.
+   * Read only where the bootstrap has run (its deploy role exists): elsewhere the read would fail without saying
+   * why, and the API stack's plan says to apply the bootstrap first.
+   */
+  private requireBoundaryRevision(name: string, arn: string): void {
+    const { app, env } = this.config;
+    const bootstrapped = new DataAwsIamRoles(this, "bootstrap-deploy-role", { nameRegex: `^${bootstrapNames(app).deployRole(env)}$` });
+    const revision = `self.tags["${BOUNDARY_REVISION_TAG}"]`;
+    new DataAwsIamPolicy(this, "permissions-boundary", {
+      count: Token.asNumber(Fn.lengthOf(bootstrapped.names)),
+      arn,
+      lifecycle: {
+        postcondition: [
+          {
+            condition: `\${try(tonumber(${revision}), 0) >= ${BOUNDARY_REVISION}}`,
+            errorMessage: `The permissions boundary ${name} is at revision \${try(${revision}, "none")}; the ${env} roles need revision ${BOUNDARY_REVISION} (its change: ${BOUNDARY_CHANGES[BOUNDARY_REVISION - 1]}). Apply the bootstrap stack again before deploying ${env} (README, Deploying).`,
+          },
+        ],
+      },
+    });
   }
 
   role(fn: string): IamRole {

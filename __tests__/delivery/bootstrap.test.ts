@@ -2,7 +2,8 @@ import { App } from "cdktf";
 import { environmentNames, loadConfig } from "../../config";
 import { bootstrapAccounts, describeAccount, loadBootstrapConfig, planTarget, STATE_REGION } from "../../config/bootstrap";
 import { evaluate } from "../../policy/engine";
-import { apiGatewayLogsRoleName, ACCOUNT_ROLE_PATH, permissionsBoundaryName } from "../../config/bootstrap";
+import { apiGatewayLogsRoleName, ACCOUNT_ROLE_PATH, BOUNDARY_REVISION_TAG, permissionsBoundaryName } from "../../config/bootstrap";
+import { BOUNDARY_FINGERPRINT, BOUNDARY_REVISION, boundaryFingerprint } from "../../constructs/deploy-role-policy";
 import { collectSuppressions } from "../../policy/suppressions";
 import type { TfJson } from "../../policy/types";
 import { BOOTSTRAP_GATE_OPTIONS, BootstrapStack, PLAN_ROLE_DENIED_READS } from "../../stacks/bootstrap-stack";
@@ -103,6 +104,7 @@ describe.each(bootstrapAccounts().map((account) => [describeAccount(account), sy
         if (everywhere.has(s.Sid)) expect(res).toBe("*");
         else if (s.Sid === "ApiGateway") expect(res).toContain(`:apigateway:${region}::`);
         else if (s.Sid === "NotItself") expect(res).toMatch(new RegExp(`:role/${app}-github-deploy-${env}$`));
+        else if (s.Sid === "ReadBoundary") expect([res, s.Action]).toEqual([`\${aws_iam_policy.permissions-boundary-${env}.arn}`, ["iam:GetPolicy", "iam:GetPolicyVersion"]]);
         else if (s.Sid === "Keys") expect(s.Condition).toEqual({ StringEquals: { "aws:ResourceTag/environment": env } });
         else if (res.includes("API-Gateway-Execution-Logs_")) expect(res).toMatch(new RegExp(`:logs:${region}:.*:log-group:API-Gateway-Execution-Logs_\\*$`));
         else expect(res).toMatch(new RegExp(`ddn-${env}-|^\\$\\{aws_s3_bucket\\.state-bucket\\.arn\\}(/ddn/${env}/\\*)?$`));
@@ -122,7 +124,7 @@ describe.each(bootstrapAccounts().map((account) => [describeAccount(account), sy
     expect(statements.find((s) => s.Sid === "NoEscalation")).toMatchObject({ Effect: "Deny", Action: expect.arrayContaining(["iam:DeleteRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"]) });
     expect(statements.find((s) => s.Sid === "NotItself")?.Effect).toBe("Deny");
     for (const s of statements.filter((x) => x.Effect === "Allow")) for (const a of [s.Action].flat()) expect(a).not.toMatch(/^(\*|[a-z0-9-]+:\*)$/);
-    expect(r.aws_iam_policy![`permissions-boundary-${env}`].name).toBe(permissionsBoundaryName("ddn", env));
+    expect(r.aws_iam_policy![`permissions-boundary-${env}`]).toMatchObject({ name: permissionsBoundaryName("ddn", env), tags: { [BOUNDARY_REVISION_TAG]: String(BOUNDARY_REVISION) } });
     const ceiling = JSON.parse(r.aws_iam_policy![`permissions-boundary-${env}`].policy).Statement as any[];
     expect(ceiling.flatMap((s) => [s.Action].flat()).filter((a: string) => a.startsWith("iam:"))).toEqual([]);
   });
@@ -227,5 +229,16 @@ test.each(ENVIRONMENTS)("%s: no stack has a resource or data source whose refres
     }
   } finally {
     synthesized.cleanup();
+  }
+});
+
+// A boundary change the revision does not count would leave accounts on the old ceiling with nothing to say so: the
+// plans refuse only a boundary older than BOUNDARY_REVISION (stacks/iam-stack.ts).
+test("the boundary's statements are those its revision counts (BOUNDARY_FINGERPRINT)", () => {
+  const now = boundaryFingerprint();
+  if (now !== BOUNDARY_FINGERPRINT) {
+    throw new Error(
+      `boundaryStatements changed: add a line saying what changed to BOUNDARY_CHANGES (revision ${BOUNDARY_REVISION + 1}) and set BOUNDARY_FINGERPRINT to "${now}" (constructs/deploy-role-policy.ts). Each environment's plan then asks for the bootstrap to be applied first.`,
+    );
   }
 });

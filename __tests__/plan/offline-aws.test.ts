@@ -4,7 +4,10 @@ import { offlineAccessKey, startOfflineAws, OFFLINE_ACCOUNT } from "../../plan/o
 // the provider's SDK reads (a refusal must read as one in the plan's error, not as a parse failure).
 let aws: Awaited<ReturnType<typeof startOfflineAws>>;
 beforeAll(async () => {
-  aws = await startOfflineAws({ roles: [{ name: "ddn-apigateway-logs-eu-west-1", path: "/account-settings/" }] });
+  aws = await startOfflineAws({
+    roles: [{ name: "ddn-apigateway-logs-eu-west-1", path: "/account-settings/" }],
+    policies: [{ name: "ddn-dev-boundary", tags: { "boundary-revision": "3" } }],
+  });
 });
 afterAll(() => aws.stop());
 
@@ -20,6 +23,24 @@ test("GetCallerIdentity answers the account of the signing key (OFFLINE_ACCOUNT 
 test("ListRoles answers the configured roles under the path prefix", async () => {
   expect((await call("Action=ListRoles&PathPrefix=%2Faccount-settings%2F")).text).toContain("<RoleName>ddn-apigateway-logs-eu-west-1</RoleName>");
   expect((await call("Action=ListRoles&PathPrefix=%2Fother%2F")).text).not.toContain("<RoleName>");
+});
+
+test("GetPolicy answers a configured policy of the signing account with its tags; GetPolicyVersion its (placeholder) document", async () => {
+  const arn = encodeURIComponent(`arn:aws:iam::${OFFLINE_ACCOUNT}:policy/ddn-dev-boundary`);
+  const policy = await call(`Action=GetPolicy&PolicyArn=${arn}`);
+  expect(policy.status).toBe(200);
+  expect(policy.text).toContain("<Tags><member><Key>boundary-revision</Key><Value>3</Value></member></Tags>");
+  expect(policy.text).toContain("<DefaultVersionId>v1</DefaultVersionId>");
+  const version = await call(`Action=GetPolicyVersion&PolicyArn=${arn}&VersionId=v1`);
+  expect(JSON.parse(decodeURIComponent(/<Document>(.*)<\/Document>/.exec(version.text)![1]!))).toMatchObject({ Version: "2012-10-17" });
+});
+
+test("GetPolicy of a policy the account does not have (or of another account) is NoSuchEntity, 404", async () => {
+  for (const arn of [`arn:aws:iam::${OFFLINE_ACCOUNT}:policy/ddn-prod-boundary`, "arn:aws:iam::210987654321:policy/ddn-dev-boundary"]) {
+    const r = await call(`Action=GetPolicy&PolicyArn=${encodeURIComponent(arn)}`);
+    expect(r.status).toBe(404);
+    expect(r.text).toContain("<Code>NoSuchEntity</Code>");
+  }
 });
 
 test("any other query action is refused (400, InvalidAction)", async () => {

@@ -1,3 +1,5 @@
+import { bootstrapNames, BOUNDARY_REVISION_TAG, permissionsBoundaryName } from "../../config/bootstrap";
+import { BOUNDARY_REVISION } from "../../constructs/deploy-role-policy";
 import { PARAMETER_READS } from "../../constructs/parameter-decryption";
 import { spaceRoot } from "../../functions/lib/key-space";
 import { list, resources, synthEnv, ENVIRONMENTS, expected, type Synthesized } from "./synth";
@@ -28,6 +30,19 @@ describe.each(ENVIRONMENTS)("iam stack (%s)", (env) => {
       expect(roles[`${name}-role`].name).toBe(names.role(name));
       expect(trust.Statement).toEqual([{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }]);
     }
+  });
+
+  test("every role carries the environment's boundary, whose revision the plan requires wherever the bootstrap ran", () => {
+    const data = stack().data as Record<string, Record<string, any>>;
+    const boundary = data.aws_iam_policy!["permissions-boundary"];
+    expect(boundary.arn).toMatch(new RegExp(`:policy/${permissionsBoundaryName(config.app, config.env)}$`));
+    for (const role of list(stack(), "aws_iam_role")) expect(role.permissions_boundary).toBe(boundary.arn);
+    // Read only where the bootstrap's deploy role exists (elsewhere the API stack's plan says to apply it first).
+    expect(data.aws_iam_roles!["bootstrap-deploy-role"].name_regex).toBe(`^${bootstrapNames(config.app).deployRole(config.env)}$`);
+    expect(boundary.count).toBe("${length(tolist(data.aws_iam_roles.bootstrap-deploy-role.names))}");
+    expect(boundary.lifecycle.postcondition).toEqual([
+      { condition: `\${try(tonumber(self.tags["${BOUNDARY_REVISION_TAG}"]), 0) >= ${BOUNDARY_REVISION}}`, error_message: expect.stringContaining("Apply the bootstrap stack again") },
+    ]);
   });
 
   test("no wildcard actions and no managed policies anywhere", () => {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { STACK_PARTS } from "../../config";
+import { BOUNDARY_REVISION } from "../../constructs/deploy-role-policy";
 import { PlanError, planChain, warningsIn } from "../../plan/plan-chain";
 import { PLACEHOLDER_MARK, writeOutputsState } from "../../plan/planned-outputs";
 import { detectTerraform, findProviderMirror } from "../../plan/terraform-setup";
@@ -98,9 +99,6 @@ const skip = skipReason("plan-command.test.ts");
     }
   }, 120_000);
 
-  // The CDKTF limitation this removes (hashicorp/terraform-cdk #2157, #2235): a pull request adding a cross-stack
-  // output cannot be planned by `cdktf diff`, because the consumer reads the producer's *deployed* state, which
-  // lacks the new output. Here: the images-function change adds the out-bucket's id as a new storage output.
   test("an account the bootstrap never ran in: the API stack's plan fails, saying to apply the bootstrap first", async () => {
     const s = synthEnv("dev");
     const scratch = await terraformScratch({ bootstrapped: false });
@@ -114,6 +112,28 @@ const skip = skipReason("plan-command.test.ts");
     }
   }, 180_000);
 
+  test("an account bootstrapped before the boundary's last change: the iam stack's plan fails, saying to apply it again", async () => {
+    const s = synthEnv("dev");
+    const scratch = await terraformScratch({ bootstrapped: BOUNDARY_REVISION - 1 });
+    try {
+      const stacks = ["ddn-dev-storage", "ddn-dev-iam"];
+      const run = planChain({ outdir: s.outdir, stacks, workDir: scratch.work, setup: scratch.setup, cliConfigFile: scratch.cliConfigFile, offline: { awsEndpoint: scratch.awsEndpoint }, json: "producers" });
+      const failed = await run.then(() => undefined, (e: unknown) => e as PlanError);
+      expect(failed?.stackName).toBe("ddn-dev-iam");
+      // Terraform wraps the message to its width.
+      const message = failed!.message.replace(/\s+/g, " ");
+      expect(message).toContain("Resource postcondition failed");
+      expect(message).toContain(`ddn-dev-boundary is at revision ${BOUNDARY_REVISION - 1}; the dev roles need revision ${BOUNDARY_REVISION}`);
+      expect(message).toContain("Apply the bootstrap stack again before deploying dev");
+    } finally {
+      await scratch.stop();
+      s.cleanup();
+    }
+  }, 180_000);
+
+  // The CDKTF limitation this removes (hashicorp/terraform-cdk #2157, #2235): a pull request adding a cross-stack
+  // output cannot be planned by `cdktf diff`, because the consumer reads the producer's *deployed* state, which
+  // lacks the new output. Here: the images-function change adds the out-bucket's id as a new storage output.
   test("a new cross-stack output is planned offline; planning the consumer against the deployed producer fails", async () => {
     const copy = copyProject();
     const scratch = await terraformScratch();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { startOfflineAws } from "../../plan/offline-aws";
 import { environmentNames, loadConfig } from "../../config";
-import { ACCOUNT_ROLE_PATH, apiGatewayLogsRoleName } from "../../config/bootstrap";
+import { bootstrappedAccount } from "../../plan/bootstrapped-account";
 import { detectTerraform, writeCliConfig, type TerraformSetup } from "../../plan/terraform-setup";
 
 /**
@@ -18,16 +18,20 @@ export function skipReason(file: string): boolean {
   return UNAVAILABLE !== undefined;
 }
 
-/** One scratch directory, CLI config and offline AWS (a bootstrapped account unless told) for a test file; `stop()` removes them. */
-export async function terraformScratch(options: { bootstrapped?: boolean } = {}): Promise<{ setup: TerraformSetup; work: string; cliConfigFile: string; awsEndpoint: string; stop(): Promise<void> }> {
+/**
+ * One scratch directory, CLI config and offline AWS for a test file; `stop()` removes them. The account is
+ * bootstrapped for every environment unless told: `bootstrapped: false`, never; a number, bootstrapped while the
+ * permissions boundary was at that revision.
+ */
+export async function terraformScratch(options: { bootstrapped?: boolean | number } = {}): Promise<{ setup: TerraformSetup; work: string; cliConfigFile: string; awsEndpoint: string; stop(): Promise<void> }> {
   const setup = TERRAFORM as TerraformSetup;
   const work = mkdtempSync(path.join(tmpdir(), "ddn-tf-test-"));
   const cliConfigFile = path.join(work, "terraform.tfrc");
   // With the registry, a CI-provided TF_PLUGIN_CACHE_DIR is reused (one download for every test and run).
   writeCliConfig(cliConfigFile, setup.source, process.env.TF_PLUGIN_CACHE_DIR || path.join(work, "plugin-cache"));
-  // A bootstrapped account: the API Gateway logs role of every environment's region exists.
-  const roles = [...new Set(environmentNames().map((e) => loadConfig(e)))].map((c) => ({ name: apiGatewayLogsRoleName(c.app, c.region), path: ACCOUNT_ROLE_PATH }));
-  const sts = await startOfflineAws({ roles: options.bootstrapped === false ? [] : roles });
+  const { bootstrapped = true } = options;
+  const configs = environmentNames().map((e) => loadConfig(e));
+  const sts = await startOfflineAws(bootstrapped === false ? {} : bootstrappedAccount(configs, typeof bootstrapped === "number" ? bootstrapped : undefined));
   return {
     setup,
     work,
