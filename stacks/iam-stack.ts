@@ -94,15 +94,15 @@ export class IamStack extends PipelineStack {
   private requireBoundaryRevision(name: string, arn: string): void {
     const { app, env } = this.config;
     const bootstrapped = new DataAwsIamRoles(this, "bootstrap-deploy-role", { nameRegex: `^${bootstrapNames(app).deployRole(env)}$` });
-    const revision = `self.tags["${BOUNDARY_REVISION_TAG}"]`;
+    const tag = `self.tags["${BOUNDARY_REVISION_TAG}"]`;
     new DataAwsIamPolicy(this, "permissions-boundary", {
       count: Token.asNumber(Fn.lengthOf(bootstrapped.names)),
       arn,
       lifecycle: {
         postcondition: [
           {
-            condition: `\${try(tonumber(${revision}), 0) >= ${BOUNDARY_REVISION}}`,
-            errorMessage: `The permissions boundary ${name} is at revision \${try(${revision}, "none")}; the ${env} roles need revision ${BOUNDARY_REVISION} (its change: ${BOUNDARY_CHANGES[BOUNDARY_REVISION - 1]}). Apply the bootstrap stack again before deploying ${env} (README, Deploying).`,
+            condition: `\${try(tonumber(${tag}), 0) >= ${BOUNDARY_REVISION}}`,
+            errorMessage: `The permissions boundary ${name} is at revision \${try(${tag}, "none")}; the ${env} roles need revision ${BOUNDARY_REVISION} (its change: ${BOUNDARY_CHANGES[BOUNDARY_REVISION - 1]}). Apply the bootstrap stack again before deploying ${env} (README, Deploying).`,
           },
         ],
       },
