@@ -8,6 +8,7 @@ import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api"
 import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
@@ -21,6 +22,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { evaluate } from "../../policy/engine";
+import { policySizeBound, REFERENCE_BOUND } from "../../policy/policy-size";
 import { RULES } from "../../policy/rules";
 import type { GateOptions, TfJson } from "../../policy/types";
 
@@ -52,6 +54,12 @@ const stage = (s: TerraformStack, extra: Partial<ConstructorParameters<typeof Ap
   return new ApiGatewayStage(s, "stage", { restApiId: a.id, stageName: "dev", deploymentId: d.id, ...extra });
 };
 
+/** A policy document of exactly `chars` characters, without white space (one statement, its object ARN padded). */
+function policyOfSize(chars: number): string {
+  const doc = (key: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::b/${key}` }] });
+  return doc("k".repeat(chars - doc("").length));
+}
+
 /** rule id -> [a minimal insecure stack, the address the violation must name] */
 const CASES: Record<string, [(s: TerraformStack) => void, string]> = {
   "S3.1": [(s) => new S3Bucket(s, "b", { bucket: "b" }), "aws_s3_bucket.b"],
@@ -78,6 +86,14 @@ const CASES: Record<string, [(s: TerraformStack) => void, string]> = {
     "aws_iam_role_policy.deploy",
   ],
   "IAM.6": [(s) => role(s), "aws_iam_role.role"],
+  // Two inline policies of ~6,000 characters each: each fits alone, the role's total does not.
+  "IAM.7": [
+    (s) => {
+      const r = role(s);
+      for (const name of ["a", "b"]) new IamRolePolicy(s, name, { role: r.id, policy: policyOfSize(6000) });
+    },
+    "aws_iam_role.role",
+  ],
   "LAMBDA.1": [(s) => fn(s, { runtime: "nodejs16.x" }), "aws_lambda_function.fn"],
   "LAMBDA.2": [(s) => fn(s, { tracingConfig: { mode: "PassThrough" } }), "aws_lambda_function.fn"],
   "LAMBDA.3": [(s) => fn(s), "aws_lambda_function.fn"],
@@ -219,6 +235,33 @@ describe("policy rules", () => {
     ];
     const json = insecureStack((s) => new IamRolePolicy(s, "p", { role: role(s).id, policy: JSON.stringify({ Statement: statements }) }));
     expect(evaluate(json, OPTIONS).violations.filter((v) => v.ruleId === "IAM.5")).toEqual([]);
+  });
+
+  test("IAM.7: IAM's quotas exactly (white space not counted), for managed policies and a role's inline policies", () => {
+    const iam7 = (build: (s: TerraformStack) => void) => evaluate(insecureStack(build), OPTIONS).violations.filter((v) => v.ruleId === "IAM.7");
+    expect(policyOfSize(6144).length).toBe(6144);
+    expect(iam7((s) => new IamPolicy(s, "fits", { name: "fits", policy: policyOfSize(6144) }))).toEqual([]);
+    expect(iam7((s) => new IamPolicy(s, "over", { name: "over", policy: policyOfSize(6145) }))).toEqual([
+      expect.objectContaining({ address: "aws_iam_policy.over", message: "managed policy counts up to 6,145 characters once resolved, over the 6,144 IAM allows" }),
+    ]);
+    // White space is not counted: a pretty-printed document of the same content fits.
+    expect(iam7((s) => new IamPolicy(s, "pretty", { name: "pretty", policy: JSON.stringify(JSON.parse(policyOfSize(6144)), null, 2) }))).toEqual([]);
+    expect(iam7((s) => new IamRolePolicy(s, "p", { role: role(s).id, policy: policyOfSize(10240) }))).toEqual([]);
+    expect(iam7((s) => new IamRolePolicy(s, "p", { role: role(s).id, policy: policyOfSize(10241) })).map((v) => v.message)).toEqual([
+      "inline policies (aws_iam_role_policy.p: 10,241) counts up to 10,241 characters once resolved, over the 10,240 IAM allows",
+    ]);
+  });
+
+  test("IAM.7 counts each reference at the longest value it can resolve to", () => {
+    expect(policySizeBound('{"Resource": "arn:${data.aws_partition.p.partition}:s3:::b"}')).toBe('{"Resource":"arn:aws-us-gov:s3:::b"}'.length);
+    expect(policySizeBound('"${data.aws_caller_identity.a.account_id}"')).toBe(14);
+    expect(policySizeBound('"${aws_s3_bucket.b.arn}/*"')).toBe(REFERENCE_BOUND + 4);
+    // A role's trust policy: 2,048 at most.
+    const statement = (padding: number) => JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Sid: "x".repeat(padding) }] });
+    const base = statement(0).length;
+    const trusting = (padding: number) => evaluate(insecureStack((s) => new IamRole(s, "r", { name: "r", assumeRolePolicy: statement(padding) })), OPTIONS).violations.filter((v) => v.ruleId === "IAM.7");
+    expect(trusting(2048 - base)).toEqual([]);
+    expect(trusting(2049 - base).map((v) => v.message)).toEqual(["trust policy counts up to 2,049 characters once resolved, over the 2,048 IAM allows"]);
   });
 
   test("'*' resource is accepted for X-Ray's unscopable actions only", () => {

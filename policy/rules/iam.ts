@@ -1,6 +1,7 @@
 import { asList, block, policyStatements, type PolicyStatement, type StackView } from "../../synth/stack-view";
 import { GITHUB_OIDC_HOST } from "../../config/bootstrap";
 import { actionMatches } from "../iam-evaluation";
+import { IAM_POLICY_QUOTAS, policySizeBound } from "../policy-size";
 import type { Finding, Rule } from "../types";
 
 /** Actions that AWS does not allow to be scoped to a resource: "*" is the only valid Resource for them. */
@@ -63,6 +64,20 @@ const unreadable = (address: string): Finding => ({ address, message: "policy is
 /** Runs `check` on every identity policy document of the stack; a document the gate cannot read is a finding. */
 function eachIdentityPolicy(stack: StackView, check: (address: string, statements: PolicyStatement[]) => Finding[]): Finding[] {
   return identityPolicies(stack).flatMap(({ address, statements }) => (statements ? check(address, statements) : [unreadable(address)]));
+}
+
+const characters = (n: number) => n.toLocaleString("en-US");
+
+/** Inline policies of each role of the stack (aws_iam_role_policy by its role reference or name, and inline_policy blocks). */
+function inlinePoliciesByRole(stack: StackView): Map<string, Array<{ address: string; policy: string }>> {
+  const roles = stack.resources("aws_iam_role");
+  const byRole = new Map(roles.map((r) => [r.address, asList(r.body.inline_policy).map((p) => ({ address: r.address, policy: String((p as unknown as { policy?: string })?.policy ?? "") }))]));
+  for (const p of stack.resources("aws_iam_role_policy")) {
+    const role = stack.referenced(p.body.role, "aws_iam_role") ?? roles.find((r) => r.body.name === p.body.role);
+    const key = role?.address ?? `role ${String(p.body.role)}`;
+    byRole.set(key, [...(byRole.get(key) ?? []), { address: p.address, policy: String(p.body.policy ?? "") }]);
+  }
+  return byRole;
 }
 
 export const iamRules: Rule[] = [
@@ -186,6 +201,27 @@ export const iamRules: Rule[] = [
         if (!services.includes("lambda.amazonaws.com")) return [];
         return typeof role.body.permissions_boundary === "string" && role.body.permissions_boundary !== "" ? [] : [{ address: role.address, message: "Lambda execution role without a permissions boundary" }];
       });
+    },
+  },
+  {
+    id: "IAM.7",
+    title: "Policy documents fit IAM's size quotas",
+    rationale: "IAM refuses a managed policy over 6,144 characters, a role's inline policies over 10,240 together and a trust policy over 2,048 (white space not counted) at apply time, after the stacks before it were applied; synth and plan do not check.",
+    fix: "Merge statements that share actions or resources, or split the permissions across roles (a function's own role per concern).",
+    checkov: "—",
+    cdkNag: "—",
+    check(stack) {
+      const over = (address: string, what: string, size: number, quota: number): Finding[] =>
+        size > quota ? [{ address, message: `${what} counts up to ${characters(size)} characters once resolved, over the ${characters(quota)} IAM allows` }] : [];
+      return [
+        ...stack.resources("aws_iam_policy").flatMap((p) => over(p.address, "managed policy", policySizeBound(String(p.body.policy ?? "")), IAM_POLICY_QUOTAS.managedPolicy)),
+        ...stack.resources("aws_iam_role").flatMap((r) => over(r.address, "trust policy", policySizeBound(String(r.body.assume_role_policy ?? "")), IAM_POLICY_QUOTAS.trustPolicy)),
+        ...[...inlinePoliciesByRole(stack)].flatMap(([role, policies]) => {
+          const sizes = policies.map((p) => ({ ...p, size: policySizeBound(p.policy) }));
+          const total = sizes.reduce((sum, p) => sum + p.size, 0);
+          return over(role, `inline policies (${sizes.map((p) => `${p.address}: ${characters(p.size)}`).join(", ")})`, total, IAM_POLICY_QUOTAS.roleInlinePolicies);
+        }),
+      ];
     },
   },
 ];
