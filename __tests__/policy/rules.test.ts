@@ -242,13 +242,13 @@ describe("policy rules", () => {
     expect(policyOfSize(6144).length).toBe(6144);
     expect(iam7((s) => new IamPolicy(s, "fits", { name: "fits", policy: policyOfSize(6144) }))).toEqual([]);
     expect(iam7((s) => new IamPolicy(s, "over", { name: "over", policy: policyOfSize(6145) }))).toEqual([
-      expect.objectContaining({ address: "aws_iam_policy.over", message: "managed policy counts up to 6,145 characters once resolved, over the 6,144 IAM allows" }),
+      expect.objectContaining({ address: "aws_iam_policy.over", message: "managed policy: up to 6,145 characters once resolved, over the 6,144 IAM allows" }),
     ]);
     // White space is not counted: a pretty-printed document of the same content fits.
     expect(iam7((s) => new IamPolicy(s, "pretty", { name: "pretty", policy: JSON.stringify(JSON.parse(policyOfSize(6144)), null, 2) }))).toEqual([]);
     expect(iam7((s) => new IamRolePolicy(s, "p", { role: role(s).id, policy: policyOfSize(10240) }))).toEqual([]);
     expect(iam7((s) => new IamRolePolicy(s, "p", { role: role(s).id, policy: policyOfSize(10241) })).map((v) => v.message)).toEqual([
-      "inline policies (aws_iam_role_policy.p: 10,241) counts up to 10,241 characters once resolved, over the 10,240 IAM allows",
+      "inline policies (aws_iam_role_policy.p: 10,241): up to 10,241 characters once resolved, over the 10,240 IAM allows",
     ]);
   });
 
@@ -261,7 +261,7 @@ describe("policy rules", () => {
     const base = statement(0).length;
     const trusting = (padding: number) => evaluate(insecureStack((s) => new IamRole(s, "r", { name: "r", assumeRolePolicy: statement(padding) })), OPTIONS).violations.filter((v) => v.ruleId === "IAM.7");
     expect(trusting(2048 - base)).toEqual([]);
-    expect(trusting(2049 - base).map((v) => v.message)).toEqual(["trust policy counts up to 2,049 characters once resolved, over the 2,048 IAM allows"]);
+    expect(trusting(2049 - base).map((v) => v.message)).toEqual(["trust policy: up to 2,049 characters once resolved, over the 2,048 IAM allows"]);
   });
 
   test("'*' resource is accepted for X-Ray's unscopable actions only", () => {

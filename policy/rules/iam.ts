@@ -212,7 +212,7 @@ export const iamRules: Rule[] = [
     cdkNag: "—",
     check(stack) {
       const over = (address: string, what: string, size: number, quota: number): Finding[] =>
-        size > quota ? [{ address, message: `${what} counts up to ${characters(size)} characters once resolved, over the ${characters(quota)} IAM allows` }] : [];
+        size > quota ? [{ address, message: `${what}: up to ${characters(size)} characters once resolved, over the ${characters(quota)} IAM allows` }] : [];
       return [
         ...stack.resources("aws_iam_policy").flatMap((p) => over(p.address, "managed policy", policySizeBound(String(p.body.policy ?? "")), IAM_POLICY_QUOTAS.managedPolicy)),
         ...stack.resources("aws_iam_role").flatMap((r) => over(r.address, "trust policy", policySizeBound(String(r.body.assume_role_policy ?? "")), IAM_POLICY_QUOTAS.trustPolicy)),
