@@ -9,12 +9,10 @@ import type { OfflineAwsOptions } from "./offline-aws";
  * revision (the current one, or `boundaryRevision`: an account bootstrapped before the last boundary change).
  */
 export function bootstrappedAccount(configs: readonly EnvironmentConfig[], boundaryRevision: number = BOUNDARY_REVISION): Required<OfflineAwsOptions> {
-  const unique = <T>(values: T[]) => [...new Map(values.map((v) => [JSON.stringify(v), v])).values()];
+  // One logs role per region, shared by the environments there.
+  const logsRoles = new Set(configs.map((c) => apiGatewayLogsRoleName(c.app, c.region)));
   return {
-    roles: unique([
-      ...configs.map((c) => ({ name: apiGatewayLogsRoleName(c.app, c.region), path: ACCOUNT_ROLE_PATH })),
-      ...configs.map((c) => ({ name: bootstrapNames(c.app).deployRole(c.env), path: "/" })),
-    ]),
+    roles: [...[...logsRoles].map((name) => ({ name, path: ACCOUNT_ROLE_PATH })), ...configs.map((c) => ({ name: bootstrapNames(c.app).deployRole(c.env), path: "/" }))],
     policies: configs.map((c) => ({ name: permissionsBoundaryName(c.app, c.env), tags: { [BOUNDARY_REVISION_TAG]: String(boundaryRevision) } })),
   };
 }
