@@ -1,5 +1,6 @@
 import { MAX_PRESIGNED_URL_SECONDS, MAX_SINGLE_PUT_BYTES } from "../functions/lib/s3-limits";
 import { alarmSettings } from "./alarms";
+import { API_GATEWAY_QUOTAS } from "./aws-quotas";
 import type { EnvironmentConfig } from "./types";
 
 /** Values CloudWatch Logs accepts for retention_in_days. */
@@ -67,7 +68,8 @@ export function validateConfig(c: EnvironmentConfig): void {
   intIn(p, "alarms.evaluationPeriods", alarms.evaluationPeriods, 1, 1440);
   intIn(p, "alarms.datapointsToAlarm", alarms.datapointsToAlarm, 1, alarms.evaluationPeriods);
   if (!(alarms.api5xxRate > 0 && alarms.api5xxRate <= 1)) p.push(`alarms.api5xxRate must be above 0 and at most 1 (a share of requests) (got ${alarms.api5xxRate})`);
-  if (!(alarms.apiLatencyP99Ms > 0 && alarms.apiLatencyP99Ms <= 29000)) p.push(`alarms.apiLatencyP99Ms must be above 0 and at most 29000 (API Gateway's timeout) (got ${alarms.apiLatencyP99Ms})`);
+  const timeoutMs = API_GATEWAY_QUOTAS.integrationTimeoutMs;
+  if (!(alarms.apiLatencyP99Ms > 0 && alarms.apiLatencyP99Ms <= timeoutMs)) p.push(`alarms.apiLatencyP99Ms must be above 0 and at most ${timeoutMs} (API Gateway's timeout) (got ${alarms.apiLatencyP99Ms})`);
 
   if (c.allowedOrigins.length === 0) p.push("allowedOrigins must list at least one origin");
   for (const o of c.allowedOrigins) {

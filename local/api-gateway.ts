@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { API_GATEWAY_QUOTAS } from "../config/aws-quotas";
 import { echoAllowedOriginTemplate } from "../constructs/cors-origin-template";
-import type { LocalFunction } from "./function-host";
-import { readRequestBody } from "./request-body";
+import type { InvokeResult, LocalFunction } from "./function-host";
+import { RequestBodyTooLarge, readRequestBody } from "./request-body";
 import { matchesWildcard } from "../synth/arn-pattern";
 import { LOCAL_ACCOUNT, LOCAL_API_ID, type ResolvedResource, type SynthesizedApp } from "../synth/synthesized-app";
 
@@ -26,6 +27,7 @@ const DEFAULT_STATUS: Record<string, number> = {
   AUTHORIZER_CONFIGURATION_ERROR: 500,
   AUTHORIZER_FAILURE: 500,
   INTEGRATION_FAILURE: 502,
+  INTEGRATION_TIMEOUT: 504,
 };
 
 /**
@@ -103,7 +105,18 @@ export class LocalRestApi {
       return this.gatewayError(req, res, "BAD_REQUEST_PARAMETERS", "Missing required request parameters", requestId, { validationErrorString: `Missing required request parameters: [${missing.join(", ")}]` });
     }
 
-    const body = await readRequestBody(req);
+    let body: Buffer;
+    try {
+      body = await readRequestBody(req, API_GATEWAY_QUOTAS.payloadBytes);
+    } catch (error) {
+      if (!(error instanceof RequestBodyTooLarge)) throw error;
+      // Not a gateway response (it cannot be customized): no CORS headers, plain text.
+      this.log({ function: "(api gateway)", status: 413, durationMs: 0, detail: "request payload over 10 MB" });
+      res.statusCode = 413;
+      res.setHeader("content-type", "text; charset=utf-8");
+      res.end(`HTTP content length exceeded ${API_GATEWAY_QUOTAS.payloadBytes} bytes.`);
+      return;
+    }
     const methodArn = `${this.executionArn}/${stage}/${req.method}${match.route.template === "/" ? "/" : match.route.template.replace(/\{[^}]+\}/g, (p) => match.params[p.replace(/[{}+]/g, "")] ?? "")}`;
     let authorizerContext: Record<string, unknown> | undefined;
     if (method.body.authorization === "CUSTOM") {
@@ -128,7 +141,22 @@ export class LocalRestApi {
       return this.gatewayError(req, res, "API_CONFIGURATION_ERROR", "Internal server error", requestId);
     }
     const event = this.proxyEvent(req, url, stage, match, body, requestId, authorizerContext);
-    const out = await fn.invoke(event);
+    const timeoutMs = Number(integration.body.timeout_milliseconds ?? API_GATEWAY_QUOTAS.integrationTimeoutMs);
+    const out = await answeredWithin(fn.invoke(event), timeoutMs);
+    if (!out) {
+      this.log({ function: fn.name, status: "running", durationMs: timeoutMs, detail: `no answer within the integration timeout (${timeoutMs} ms)` });
+      return this.gatewayError(req, res, "INTEGRATION_TIMEOUT", "Endpoint request timed out", requestId);
+    }
+    if (out.refused) {
+      // Lambda refused the event (over its 6 MB request quota): API Gateway's fixed 413, not customizable.
+      this.log({ function: fn.name, status: out.refused.status, durationMs: 0, detail: `${out.refused.type}: ${out.refused.message}` });
+      res.statusCode = 413;
+      res.setHeader("content-type", "application/json");
+      res.setHeader("x-amzn-errortype", "BadRequestException");
+      res.setHeader("x-amzn-requestid", requestId);
+      res.end(JSON.stringify({ message: "Request Too Long" }));
+      return;
+    }
     const result = out.result as APIGatewayProxyResult | undefined;
     if (!out.ok || !result || typeof result.statusCode !== "number") {
       this.log({ function: fn.name, status: "error", durationMs: out.durationMs, detail: out.error?.message ?? "malformed Lambda proxy response" });
@@ -317,6 +345,13 @@ function allows(result: AuthorizerResult, methodArn: string): boolean {
   const matches = (pattern: string) => matchesWildcard(pattern, methodArn);
   const statements = (result.policyDocument?.Statement ?? []).filter((s) => [s.Action].flat().some((a) => a === "execute-api:Invoke" || a === "*" || a === "execute-api:*") && [s.Resource].flat().some(matches));
   return statements.some((s) => s.Effect === "Allow") && !statements.some((s) => s.Effect === "Deny");
+}
+
+/** The invocation's result, or undefined when `ms` pass first (the invocation runs on, as the function does in Lambda). */
+function answeredWithin(invocation: Promise<InvokeResult>, ms: number): Promise<InvokeResult | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([invocation, timeout]).finally(() => clearTimeout(timer));
 }
 
 function score(route: Route): number {

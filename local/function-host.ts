@@ -1,14 +1,19 @@
 import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { LAMBDA_QUOTAS } from "../config/aws-quotas";
 import { extractZip } from "./unzip";
 
 export interface InvokeResult {
   readonly ok: boolean;
   readonly result?: unknown;
   readonly error?: { name: string; message: string };
+  /** Lambda refused the invocation itself (the function never ran): the Invoke API's error. */
+  readonly refused?: { status: number; type: string; message: string };
   readonly durationMs: number;
 }
+
+export type InvocationType = "RequestResponse" | "Event";
 
 // Runs inside the worker: loads the bundle once (the "container") and serves invocations.
 const WORKER_SOURCE = `
@@ -70,9 +75,24 @@ export class LocalFunction {
     return this.options.arn;
   }
 
-  invoke(event: unknown): Promise<InvokeResult> {
-    const id = randomUUID();
+  /**
+   * Runs the function once. Synchronous invocations are held to Lambda's payload quotas (a local worker takes any
+   * size); asynchronous ones (S3 notifications) carry small events and discard the response.
+   */
+  invoke(event: unknown, type: InvocationType = "RequestResponse"): Promise<InvokeResult> {
     const started = performance.now();
+    if (type === "RequestResponse") {
+      const requestBytes = Buffer.byteLength(JSON.stringify(event ?? null));
+      if (requestBytes > LAMBDA_QUOTAS.syncRequestBytes) {
+        const message = `Request must be smaller than ${LAMBDA_QUOTAS.syncRequestBytes} bytes for the InvokeFunction operation`;
+        return Promise.resolve({ ok: false, refused: { status: 413, type: "RequestEntityTooLargeException", message }, durationMs: 0 });
+      }
+    }
+    return this.run(event, type, started);
+  }
+
+  private run(event: unknown, type: InvocationType, started: number): Promise<InvokeResult> {
+    const id = randomUUID();
     const deadline = Date.now() + this.options.timeoutSeconds * 1000;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -85,7 +105,13 @@ export class LocalFunction {
       timer.unref();
       this.pending.set(id, (r) => {
         clearTimeout(timer);
-        resolve({ ...r, durationMs: performance.now() - started });
+        const durationMs = performance.now() - started;
+        if (type === "RequestResponse" && r.ok && Buffer.byteLength(JSON.stringify(r.result ?? null)) > LAMBDA_QUOTAS.syncResponseBytes) {
+          const message = `Response payload size exceeded maximum allowed payload size (${LAMBDA_QUOTAS.syncResponseBytes} bytes).`;
+          resolve({ ok: false, error: { name: "Function.ResponseSizeTooLarge", message }, durationMs });
+          return;
+        }
+        resolve({ ...r, durationMs });
       });
       this.worker.postMessage({ id, event, deadline });
     });

@@ -12,6 +12,7 @@ import { functionSessions, LOCAL_CREDENTIALS, LocalIam } from "./local-iam";
 import { pageFile, PAGE_PATHS } from "./page";
 import { corsRulesOf } from "./s3-cors";
 import { LocalS3Notifications, type S3rverEvent } from "./s3-notifications";
+import { readRequestBody } from "./request-body";
 import { LocalSqs } from "./sqs-server";
 import { startLocalSsm } from "./ssm-server";
 import { LOCAL_ACCOUNT, SynthesizedApp } from "../synth/synthesized-app";
@@ -275,10 +276,24 @@ async function invokeLocally(functions: Map<string, LocalFunction>, name: string
     res.end(JSON.stringify({ Type: "User", message: "the local Lambda runs RequestResponse invocations only" }));
     return;
   }
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const event = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown) : {};
+  const payload = (await readRequestBody(req)).toString("utf8");
+  let event: unknown = {};
+  try {
+    if (payload) event = JSON.parse(payload);
+  } catch {
+    res.statusCode = 400;
+    res.setHeader("x-amzn-errortype", "InvalidRequestContentException");
+    res.end(JSON.stringify({ Type: "User", message: "Could not parse request body into json" }));
+    return;
+  }
   const out = await fn.invoke(event);
+  if (out.refused) {
+    log(`${fn.name} refused  invoke (${out.refused.message})`);
+    res.statusCode = out.refused.status;
+    res.setHeader("x-amzn-errortype", out.refused.type);
+    res.end(JSON.stringify({ Type: "User", message: out.refused.message }));
+    return;
+  }
   log(`${fn.name} ${out.ok ? "ok" : "error"} ${out.durationMs.toFixed(0)} ms  invoke${out.ok ? "" : ` (${out.error?.message})`}`);
   res.setHeader("x-amz-executed-version", "$LATEST");
   if (!out.ok) res.setHeader("x-amz-function-error", "Unhandled");

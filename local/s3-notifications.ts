@@ -131,7 +131,7 @@ export class LocalS3Notifications {
     const run = (async () => {
       let last: InvokeResult | undefined;
       for (let attempt = 0; attempt <= s.maxRetries; attempt++) {
-        last = await s.fn.invoke(event);
+        last = await s.fn.invoke(event, "Event");
         const key = (event as { Records: Array<{ s3: { object: { key: string } } }> }).Records[0]?.s3.object.key;
         this.log(`${s.fn.name} ${last.ok ? "ok" : "error"} ${last.durationMs.toFixed(0)} ms  s3 event ${key}${last.ok ? "" : ` (attempt ${attempt + 1}: ${last.error?.message})`}`);
         if (last.ok) return;

@@ -1,16 +1,3 @@
-/**
- * IAM's size quotas for policy documents, in characters without white space (IAM and AWS STS quotas). Beyond them
- * the apply fails (LimitExceeded, "Maximum policy size … exceeded"); neither synth nor plan checks them.
- */
-export const IAM_POLICY_QUOTAS = {
-  /** A customer managed policy (the permissions boundaries). */
-  managedPolicy: 6144,
-  /** All inline policies of one role together. */
-  roleInlinePolicies: 10240,
-  /** A role's trust policy (the default quota; accounts may raise it). */
-  trustPolicy: 2048,
-} as const;
-
 /** The longest value a reference to these attributes resolves to in any partition and region. */
 const ATTRIBUTE_BOUNDS: Readonly<Record<string, number>> = {
   partition: "aws-us-gov".length,

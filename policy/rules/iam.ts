@@ -1,7 +1,8 @@
 import { asList, block, policyStatements, type PolicyStatement, type StackView } from "../../synth/stack-view";
 import { GITHUB_OIDC_HOST } from "../../config/bootstrap";
 import { actionMatches } from "../iam-evaluation";
-import { IAM_POLICY_QUOTAS, policySizeBound } from "../policy-size";
+import { IAM_POLICY_QUOTAS } from "../../config/aws-quotas";
+import { policySizeBound } from "../policy-size";
 import type { Finding, Rule } from "../types";
 
 /** Actions that AWS does not allow to be scoped to a resource: "*" is the only valid Resource for them. */
