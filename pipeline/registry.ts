@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { ConfigError, type EnvironmentConfig } from "../config";
+import { API_GATEWAY_QUOTAS } from "../config/aws-quotas";
 import { HTTP_METHODS, type FunctionDefinition, type PipelineFunction } from "./function-declaration";
 import { PROJECT_ROOT } from "./project-root";
 import layout from "./layout.json";
@@ -75,7 +76,7 @@ export function checkFunctions(config: EnvironmentConfig, functions: readonly Pi
   for (const name of Object.keys(config.functions ?? {})) {
     if (!names.has(name)) problems.push(`functions.${name}: no function "${name}" is declared (declared: ${[...names].join(", ")})`);
   }
-  problems.push(...routeProblems(functions), ...subscriptionProblems(functions));
+  problems.push(...routeProblems(functions), ...routedTimeoutProblems(functions), ...subscriptionProblems(functions));
   const authorizers = functions.filter((f) => f.authorizer);
   if (authorizers.length > 1) problems.push(`only one function may be the authorizer (found ${authorizers.map((f) => f.name).join(", ")})`);
   if (config.api.auth.enabled && authorizers.length === 0 && functions.some((f) => f.routes?.some((r) => r.auth !== false))) {
@@ -104,6 +105,21 @@ function routeProblems(functions: readonly PipelineFunction[]): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * API Gateway stops waiting for a route's function after its integration timeout and answers 504 while the function
+ * runs on, its own timeout never reached: no error in its metrics, work the caller retries. The function must stop first.
+ */
+function routedTimeoutProblems(functions: readonly PipelineFunction[]): string[] {
+  const waitSeconds = API_GATEWAY_QUOTAS.integrationTimeoutMs / 1000;
+  return functions
+    .filter((f) => (f.routes?.length ?? 0) > 0 && f.timeoutSeconds >= waitSeconds)
+    .map(
+      (f) =>
+        `${f.name}: timeoutSeconds ${f.timeoutSeconds} is not below the ${waitSeconds} s API Gateway waits for its routes: a slow call would answer 504 ` +
+        `while the function runs on. Set at most ${Math.ceil(waitSeconds) - 1}, or move the long work off the request (an objectCreated trigger).`,
+    );
 }
 
 /** S3 refuses the whole notification configuration of a bucket if two of its rules overlap; say so at synth. */

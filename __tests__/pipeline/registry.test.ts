@@ -55,6 +55,16 @@ describe("function registry", () => {
     ]);
   });
 
+  test("a function with routes must time out before API Gateway stops waiting (29 s); one without routes may run longer", () => {
+    const route = { method: "GET", path: "/slow" } as const;
+    expect(problems([fn("slow", { routes: [{ ...route, auth: false }], timeoutSeconds: 28 })])).toEqual([]);
+    expect(problems([fn("slow", { routes: [{ ...route, auth: false }], timeoutSeconds: 29 })])).toEqual([
+      "slow: timeoutSeconds 29 is not below the 29 s API Gateway waits for its routes: a slow call would answer 504 while the function runs on. " +
+        "Set at most 28, or move the long work off the request (an objectCreated trigger).",
+    ]);
+    expect(problems([fn("batch", { timeoutSeconds: 900 })])).toEqual([]);
+  });
+
   test("auth on with protected routes needs exactly one authorizer", () => {
     expect(problems([fn("a", { routes: [{ method: "GET", path: "/a" }] })])).toEqual(["api.auth.enabled is true but no function declares `authorizer`"]);
     const authorizer = { header: "Authorization", validationExpression: "x" };
