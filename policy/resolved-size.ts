@@ -9,15 +9,25 @@ const ATTRIBUTE_BOUNDS: Readonly<Record<string, number>> = {
 export const REFERENCE_BOUND = 256;
 
 /**
- * The most characters IAM can count for `document` once Terraform has resolved it: white space is not counted, and
- * each `${…}` reference is counted at the longest value it can resolve to (REFERENCE_BOUND when nothing bounds it).
+ * The most `text` can measure once Terraform has resolved it: `measure` counts the text around the `${…}`
+ * references, and each reference counts as the longest value it can resolve to (REFERENCE_BOUND when nothing bounds it).
  */
-export function policySizeBound(document: string): number {
+function resolvedSizeBound(text: string, measure: (plain: string) => number): number {
   let size = 0;
-  const plain = document.replace(/\$\{([^{}]*)\}/g, (_match, expression: string) => {
+  const plain = text.replace(/\$\{([^{}]*)\}/g, (_match, expression: string) => {
     const attribute = /\.([a-z_]+)$/.exec(expression.trim())?.[1] ?? "";
     size += ATTRIBUTE_BOUNDS[attribute] ?? REFERENCE_BOUND;
     return "";
   });
-  return size + plain.replace(/\s/g, "").length;
+  return size + measure(plain);
+}
+
+/** The most characters IAM can count for a policy document once resolved: IAM does not count white space. */
+export function policySizeBound(document: string): number {
+  return resolvedSizeBound(document, (plain) => plain.replace(/\s/g, "").length);
+}
+
+/** The most bytes Lambda can count for a function's environment variables once resolved: it measures their JSON. */
+export function environmentSizeBound(variables: Readonly<Record<string, unknown>>): number {
+  return resolvedSizeBound(JSON.stringify(variables), (plain) => Buffer.byteLength(plain));
 }

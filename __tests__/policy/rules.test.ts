@@ -21,8 +21,9 @@ import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notifica
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { LAMBDA_QUOTAS } from "../../config/aws-quotas";
 import { evaluate } from "../../policy/engine";
-import { policySizeBound, REFERENCE_BOUND } from "../../policy/policy-size";
+import { environmentSizeBound, policySizeBound, REFERENCE_BOUND } from "../../policy/resolved-size";
 import { RULES } from "../../policy/rules";
 import type { GateOptions, TfJson } from "../../policy/types";
 
@@ -108,6 +109,7 @@ const CASES: Record<string, [(s: TerraformStack) => void, string]> = {
     "aws_lambda_function.fn",
   ],
   "LAMBDA.6": [(s) => new LambdaPermission(s, "perm", { action: "lambda:InvokeFunction", functionName: fn(s).functionName, principal: "s3.amazonaws.com" }), "aws_lambda_permission.perm"],
+  "LAMBDA.7": [(s) => fn(s, { environment: { variables: { AWS_REGION: "eu-west-1" } } }), "aws_lambda_function.fn"],
   "APIGW.1": [(s) => stage(s, { xrayTracingEnabled: true }), "aws_api_gateway_stage.stage"],
   "APIGW.2": [(s) => stage(s), "aws_api_gateway_stage.stage"],
   "APIGW.3": [(s) => stage(s), "aws_api_gateway_stage.stage"],
@@ -262,6 +264,22 @@ describe("policy rules", () => {
     const trusting = (padding: number) => evaluate(insecureStack((s) => new IamRole(s, "r", { name: "r", assumeRolePolicy: statement(padding) })), OPTIONS).violations.filter((v) => v.ruleId === "IAM.7");
     expect(trusting(2048 - base)).toEqual([]);
     expect(trusting(2049 - base).map((v) => v.message)).toEqual(["trust policy: up to 2,049 characters once resolved, over the 2,048 IAM allows"]);
+  });
+
+  test("LAMBDA.7: Lambda's 4 KB exactly, measured as the variables' JSON with each reference at its bound; reserved and malformed keys", () => {
+    const lambda7 = (variables: Record<string, string>) =>
+      evaluate(insecureStack((s) => fn(s, { environment: { variables } })), OPTIONS)
+        .violations.filter((v) => v.ruleId === "LAMBDA.7")
+        .map((v) => v.message);
+    const padded = (bytes: number) => ({ ORIGINS: "o".repeat(bytes - JSON.stringify({ ORIGINS: "" }).length) });
+    expect(environmentSizeBound(padded(LAMBDA_QUOTAS.environmentBytes))).toBe(LAMBDA_QUOTAS.environmentBytes);
+    expect(lambda7(padded(LAMBDA_QUOTAS.environmentBytes))).toEqual([]);
+    expect(lambda7(padded(LAMBDA_QUOTAS.environmentBytes + 1))).toEqual(["environment variables measure up to 4097 bytes once resolved, over the 4096 Lambda allows (largest: ORIGINS, up to 4097)"]);
+    // Bytes, not characters; a reference at its bound.
+    expect(environmentSizeBound({ A: "é" })).toBe('{"A":""}'.length + 2);
+    expect(environmentSizeBound({ BUCKET: "${aws_s3_bucket.b.bucket}" })).toBe('{"BUCKET":""}'.length + REFERENCE_BOUND);
+    expect(lambda7({ AWS_REGION: "eu-west-1", AWS_LAMBDA_EXEC_WRAPPER: "/opt/w", TZ: "UTC", NODE_OPTIONS: "--enable-source-maps" })).toEqual(["sets AWS_REGION, which the Lambda runtime reserves"]);
+    expect(lambda7({ "my-key": "x", "1ST": "x", X: "x", _HANDLER: "x" })).toEqual(['keys "my-key", "1ST", "X", "_HANDLER" do not match ^[a-zA-Z][a-zA-Z0-9_]+$']);
   });
 
   test("'*' resource is accepted for X-Ray's unscopable actions only", () => {

@@ -2,7 +2,7 @@ import { asList, block, policyStatements, type PolicyStatement, type StackView }
 import { GITHUB_OIDC_HOST } from "../../config/bootstrap";
 import { actionMatches } from "../iam-evaluation";
 import { IAM_POLICY_QUOTAS } from "../../config/aws-quotas";
-import { policySizeBound } from "../policy-size";
+import { policySizeBound } from "../resolved-size";
 import type { Finding, Rule } from "../types";
 
 /** Actions that AWS does not allow to be scoped to a resource: "*" is the only valid Resource for them. */

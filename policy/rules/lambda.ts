@@ -1,8 +1,23 @@
 import { asList, block, type ResourceRef, type StackView } from "../../synth/stack-view";
+import { LAMBDA_QUOTAS } from "../../config/aws-quotas";
+import { environmentSizeBound } from "../resolved-size";
 import type { Finding, Rule } from "../types";
 
 /** Runtimes AWS currently supports for new functions; older ones are deprecated or blocked. */
 const SUPPORTED_RUNTIMES = new Set(["nodejs20.x", "nodejs22.x", "python3.11", "python3.12", "python3.13", "java17", "java21", "dotnet8", "ruby3.3", "ruby3.4", "provided.al2023", "provided.al2"]);
+
+/** Lambda's pattern for an environment variable's key. */
+const ENVIRONMENT_KEY = /^[a-zA-Z][a-zA-Z0-9_]+$/;
+/**
+ * Keys the Lambda runtime sets, which a function's configuration may not ("…contains reserved keys that are currently
+ * not supported for modification"). TZ, listed beside them in the documentation, is accepted and so not here.
+ */
+const RESERVED_ENVIRONMENT_KEYS = new Set([
+  "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+  "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
+  "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+  "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT",
+]);
 
 /** Functions that S3 (or another event source) invokes asynchronously, per the stack's notifications. */
 function eventDrivenFunctions(stack: StackView): ResourceRef[] {
@@ -97,6 +112,31 @@ export const lambdaRules: Rule[] = [
         if (!p.body.source_arn) return [{ address: p.address, message: `grants ${p.body.principal} without source_arn` }];
         if (p.body.principal === "s3.amazonaws.com" && !p.body.source_account) return [{ address: p.address, message: "grants S3 without source_account" }];
         return [];
+      });
+    },
+  },
+  {
+    id: "LAMBDA.7",
+    title: "Environment variables Lambda accepts",
+    rationale: `Lambda refuses, at apply time, variables over ${LAMBDA_QUOTAS.environmentBytes} bytes together (as JSON), a key the runtime reserves and a key not matching ${ENVIRONMENT_KEY.source}; Terraform's plan checks none of them.`,
+    fix: "Rename the key; move a long value (a list of origins, a document) to SSM Parameter Store and read it once per container.",
+    checkov: "—",
+    cdkNag: "—",
+    check(stack) {
+      return stack.resources("aws_lambda_function").flatMap((f): Finding[] => {
+        const variables = (block(f.body.environment)?.variables ?? {}) as Record<string, unknown>;
+        const keys = Object.keys(variables);
+        const findings: Finding[] = [];
+        const reserved = keys.filter((k) => RESERVED_ENVIRONMENT_KEYS.has(k));
+        if (reserved.length) findings.push({ address: f.address, message: `sets ${reserved.join(", ")}, which the Lambda runtime reserves` });
+        const malformed = keys.filter((k) => !ENVIRONMENT_KEY.test(k));
+        if (malformed.length) findings.push({ address: f.address, message: `keys ${malformed.map((k) => JSON.stringify(k)).join(", ")} do not match ${ENVIRONMENT_KEY.source}` });
+        const size = environmentSizeBound(variables);
+        if (size > LAMBDA_QUOTAS.environmentBytes) {
+          const largest = keys.map((k) => ({ k, size: environmentSizeBound({ [k]: variables[k] }) })).sort((a, b) => b.size - a.size)[0]!;
+          findings.push({ address: f.address, message: `environment variables measure up to ${size} bytes once resolved, over the ${LAMBDA_QUOTAS.environmentBytes} Lambda allows (largest: ${largest.k}, up to ${largest.size})` });
+        }
+        return findings;
       });
     },
   },
