@@ -158,7 +158,8 @@ export class LocalRestApi {
       return;
     }
     const result = out.result as APIGatewayProxyResult | undefined;
-    if (!out.ok || !result || typeof result.statusCode !== "number") {
+    // API Gateway's "Malformed Lambda proxy response": a status that is not a number, a body that is not a string.
+    if (!out.ok || !result || typeof result.statusCode !== "number" || (result.body != null && typeof result.body !== "string")) {
       this.log({ function: fn.name, status: "error", durationMs: out.durationMs, detail: out.error?.message ?? "malformed Lambda proxy response" });
       res.statusCode = 502;
       res.setHeader("content-type", "application/json");
@@ -232,6 +233,11 @@ export class LocalRestApi {
       if (!out.ok) {
         // The exact message "Unauthorized" is API Gateway's 401; any other error is a configuration error (500).
         return out.error?.message === "Unauthorized" ? { error: "UNAUTHORIZED", message: "Unauthorized" } : { error: "AUTHORIZER_CONFIGURATION_ERROR", message: "Internal server error" };
+      }
+      const malformed = authorizerResultProblem(out.result);
+      if (malformed) {
+        this.log({ function: fn.name, status: 500, durationMs: out.durationMs, detail: `Execution failed due to configuration error: ${malformed}` });
+        return { error: "AUTHORIZER_CONFIGURATION_ERROR", message: "Internal server error" };
       }
       result = out.result as AuthorizerResult;
       if (ttl > 0) this.authCache.set(token, { expires: Date.now() + ttl * 1000, result });
@@ -338,6 +344,20 @@ interface AuthorizerResult {
   principalId: string;
   policyDocument: { Statement: Array<{ Effect: string; Action: string | string[]; Resource: string | string[] }> };
   context?: Record<string, unknown>;
+}
+
+/**
+ * What makes API Gateway refuse an authorizer's output (500): no principalId, no policy document with statements,
+ * or a context value that is not a string, number or boolean (objects and arrays are not passed on, the call fails).
+ */
+function authorizerResultProblem(result: unknown): string | undefined {
+  const r = result as Partial<AuthorizerResult> | null | undefined;
+  if (!r || typeof r !== "object") return "the authorizer returned no object";
+  if (typeof r.principalId !== "string" || r.principalId === "") return "the authorizer's output has no principalId";
+  if (!r.policyDocument?.Statement) return "the authorizer's output has no policyDocument with a Statement";
+  const nested = Object.entries(r.context ?? {}).filter(([, v]) => !["string", "number", "boolean"].includes(typeof v));
+  if (nested.length) return `the authorizer's context holds ${nested.map(([k]) => k).join(", ")}: only strings, numbers and booleans are allowed`;
+  return undefined;
 }
 
 /** IAM-style evaluation of the authorizer's policy for this method ARN: an explicit Deny wins. */

@@ -7,16 +7,25 @@ import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
 import { freshSynthEnv, type Synthesized } from "../stacks/synth";
 
 // What a local server would take and AWS refuses: a request over API Gateway's 10 MB, an event or a response over
-// Lambda's 6 MB, an answer later than the integration's timeout. Each passes a handler test and fails in AWS with
-// 413, 502 or 504; the local API answers the same. The uploads function is replaced by a handler that sleeps and
-// answers a body of the size it is asked for, and its integrations wait INTEGRATION_TIMEOUT_MS instead of 29 s.
+// Lambda's 6 MB, an answer later than the integration's timeout, a proxy result or an authorizer output API Gateway
+// cannot use. Each passes a handler test and fails in AWS with 413, 500, 502 or 504; the local API answers the same.
+// The uploads function is replaced by a handler that sleeps and answers what it is asked for (its integrations wait
+// INTEGRATION_TIMEOUT_MS instead of 29 s), the authorizer by one whose output depends on the token.
 const names = naming(loadConfig("dev"));
 const UPLOADS = names.functionName("uploads");
 const INTEGRATION_TIMEOUT_MS = 1000;
 const SIZED_HANDLER = `exports.handler = async (event) => {
   const q = event.queryStringParameters || {};
   if (q.sleepMs) await new Promise((resolve) => setTimeout(resolve, Number(q.sleepMs)));
+  if (q.objectBody) return { statusCode: 200, body: { not: "a string" } };
   return { statusCode: 200, body: "x".repeat(Number(q.bodyBytes || 2)) };
+};
+`;
+const AUTHORIZER = `exports.handler = async (event) => {
+  const allow = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: event.methodArn.split("/")[0] + "/*" }] };
+  if (event.authorizationToken === "Bearer nested.context.x") return { principalId: "u", policyDocument: allow, context: { groups: ["a", "b"] } };
+  if (event.authorizationToken === "Bearer no.principal.x") return { policyDocument: allow };
+  return { principalId: "u", policyDocument: allow, context: { tenant: "t", admin: false, quota: 3 } };
 };
 `;
 let synth: Synthesized;
@@ -28,19 +37,27 @@ function stackFile(stack: "api" | "compute"): { file: string; json: any } {
   return { file, json: JSON.parse(readFileSync(file, "utf8")) };
 }
 
+/** Replaces a function's asset zip with one holding `source` as its handler; returns the function's address. */
+function replaceHandler(compute: { file: string; json: any }, functionName: string, source: string): string {
+  const [address, fn] = Object.entries<any>(compute.json.resource.aws_lambda_function).find(([, f]) => f.function_name === functionName)!;
+  const entry = `${String(fn.handler).split(".")[0]}.js`;
+  writeFileSync(path.join(path.dirname(compute.file), fn.filename), zipDeterministic([{ name: entry, data: Buffer.from(source) }]));
+  return address;
+}
+
 beforeAll(async () => {
   synth = freshSynthEnv("dev");
   const compute = stackFile("compute");
-  const [address, uploads] = Object.entries<any>(compute.json.resource.aws_lambda_function).find(([, f]) => f.function_name === UPLOADS)!;
-  const entry = `${String(uploads.handler).split(".")[0]}.js`;
-  writeFileSync(path.join(path.dirname(compute.file), uploads.filename), zipDeterministic([{ name: entry, data: Buffer.from(SIZED_HANDLER) }]));
+  const address = replaceHandler(compute, UPLOADS, SIZED_HANDLER);
+  replaceHandler(compute, names.functionName("authorize"), AUTHORIZER);
   const api = stackFile("api");
   const integrations = Object.values<any>(api.json.resource.aws_api_gateway_integration).filter((i) => String(i.uri).includes(`${address}invoke_arn`));
   expect(integrations.length).toBeGreaterThan(0);
   for (const integration of integrations) integration.timeout_milliseconds = INTEGRATION_TIMEOUT_MS;
   writeFileSync(api.file, JSON.stringify(api.json));
   p = await startLocalPipeline({ outdir: synth.outdir, port: 0 });
-  headers = { Authorization: `Bearer ${await p.issueToken()}`, Origin: p.allowedOrigins[0]! };
+  // Shaped as a JWT: the authorizer's identity validation expression wants one.
+  headers = { Authorization: "Bearer any.valid.token", Origin: p.allowedOrigins[0]! };
 }, 60_000);
 afterAll(async () => {
   await p?.stop();
@@ -105,4 +122,20 @@ test("the Invoke API refuses a payload over 6 MB (RequestEntityTooLargeException
   const fits = await invoke({ queryStringParameters: { bodyBytes: "10" } });
   expect(fits.headers.get("x-amz-function-error")).toBeNull();
   expect(await fits.json()).toEqual({ statusCode: 200, body: "x".repeat(10) });
+});
+
+test("a proxy result whose body is not a string is API Gateway's 502 (malformed Lambda proxy response)", async () => {
+  const malformed = await fetch(params({ objectBody: 1 }), { headers });
+  expect(malformed.status).toBe(502);
+  expect(await malformed.json()).toEqual({ message: "Internal server error" });
+});
+
+test("an authorizer output API Gateway cannot use (no principalId, a context value that is not a scalar) is 500; scalars pass", async () => {
+  for (const token of ["nested.context.x", "no.principal.x"]) {
+    const refused = await fetch(params({}), { headers: { ...headers, Authorization: `Bearer ${token}` } });
+    expect(refused.status).toBe(500);
+    expect(refused.headers.get("x-amzn-errortype")).toBe("AUTHORIZER_CONFIGURATION_ERROR");
+    expect(refused.headers.get("access-control-allow-origin")).toBe(headers.Origin);
+  }
+  expect((await fetch(params({}), { headers })).status).toBe(200);
 });
