@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadConfig, naming } from "../../config";
 import { API_GATEWAY_QUOTAS, LAMBDA_QUOTAS } from "../../config/aws-quotas";
 import { zipDeterministic } from "../../constructs/zip";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
-import { freshSynthEnv, type Synthesized } from "../stacks/synth";
+import { editStack, freshSynthEnv, type Synthesized } from "../stacks/synth";
 
 // What a local server would take and AWS refuses: a request over API Gateway's 10 MB, an event or a response over
 // Lambda's 6 MB, an answer later than the integration's timeout, a proxy result or an authorizer output API Gateway
@@ -32,29 +32,24 @@ let synth: Synthesized;
 let p: LocalPipeline;
 let headers: Record<string, string>;
 
-function stackFile(stack: "api" | "compute"): { file: string; json: any } {
-  const file = path.join(synth.outdir, "stacks", names.stack(stack), "cdk.tf.json");
-  return { file, json: JSON.parse(readFileSync(file, "utf8")) };
-}
-
 /** Replaces a function's asset zip with one holding `source` as its handler; returns the function's address. */
-function replaceHandler(compute: { file: string; json: any }, functionName: string, source: string): string {
-  const [address, fn] = Object.entries<any>(compute.json.resource.aws_lambda_function).find(([, f]) => f.function_name === functionName)!;
+function replaceHandler(functionName: string, source: string): string {
+  const compute = names.stack("compute");
+  const [address, fn] = Object.entries(synth.stacks[compute]!.resource!.aws_lambda_function!).find(([, f]) => f.function_name === functionName)!;
   const entry = `${String(fn.handler).split(".")[0]}.js`;
-  writeFileSync(path.join(path.dirname(compute.file), fn.filename), zipDeterministic([{ name: entry, data: Buffer.from(source) }]));
+  writeFileSync(path.join(synth.outdir, "stacks", compute, fn.filename), zipDeterministic([{ name: entry, data: Buffer.from(source) }]));
   return address;
 }
 
 beforeAll(async () => {
   synth = freshSynthEnv("dev");
-  const compute = stackFile("compute");
-  const address = replaceHandler(compute, UPLOADS, SIZED_HANDLER);
-  replaceHandler(compute, names.functionName("authorize"), AUTHORIZER);
-  const api = stackFile("api");
-  const integrations = Object.values<any>(api.json.resource.aws_api_gateway_integration).filter((i) => String(i.uri).includes(`${address}invoke_arn`));
-  expect(integrations.length).toBeGreaterThan(0);
-  for (const integration of integrations) integration.timeout_milliseconds = INTEGRATION_TIMEOUT_MS;
-  writeFileSync(api.file, JSON.stringify(api.json));
+  const address = replaceHandler(UPLOADS, SIZED_HANDLER);
+  replaceHandler(names.functionName("authorize"), AUTHORIZER);
+  editStack(synth.outdir, names.stack("api"), (api) => {
+    const integrations = Object.values<any>(api.resource.aws_api_gateway_integration).filter((i) => String(i.uri).includes(`${address}invoke_arn`));
+    expect(integrations.length).toBeGreaterThan(0);
+    for (const integration of integrations) integration.timeout_milliseconds = INTEGRATION_TIMEOUT_MS;
+  });
   p = await startLocalPipeline({ outdir: synth.outdir, port: 0 });
   // Shaped as a JWT: the authorizer's identity validation expression wants one.
   headers = { Authorization: "Bearer any.valid.token", Origin: p.allowedOrigins[0]! };

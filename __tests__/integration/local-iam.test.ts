@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { principalPrefix } from "../../functions/lib/key-space";
@@ -8,7 +8,7 @@ import { LOCAL_CREDENTIALS } from "../../local/local-iam";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
 import { parseFailureRecord } from "../../ops/failure-record";
 import { SynthesizedApp } from "../../synth/synthesized-app";
-import { expected, synthEnv } from "../stacks/synth";
+import { editStack, expected, synthEnv } from "../stacks/synth";
 
 // Each function runs with its own role's credentials, and the stand-ins allow only what that role's policy (and
 // its permissions boundary) allows: a statement missing from a declaration fails here as it fails in AWS. Here
@@ -21,16 +21,15 @@ const buckets = { in: "", out: "" };
 async function pipelineWithout(name: string, removed: Record<string, string[]>): Promise<{ p: LocalPipeline; log: string[] }> {
   const outdir = path.join(work, name);
   cpSync(synthEnv("dev").outdir, outdir, { recursive: true });
-  const file = path.join(outdir, "stacks", names.stack("iam"), "cdk.tf.json");
-  const stack = JSON.parse(readFileSync(file, "utf8"));
-  for (const [fn, sids] of Object.entries(removed)) {
-    const policy = stack.resource.aws_iam_role_policy[`${fn}-role-policy`];
-    const document = JSON.parse(policy.policy) as { Statement: PolicyStatement[] };
-    const kept = document.Statement.filter((s) => !sids.includes(s.Sid ?? ""));
-    if (kept.length !== document.Statement.length - sids.length) throw new Error(`${fn}'s role lacks one of ${sids.join(", ")}`);
-    policy.policy = JSON.stringify({ ...document, Statement: kept });
-  }
-  writeFileSync(file, JSON.stringify(stack));
+  editStack(outdir, names.stack("iam"), (stack) => {
+    for (const [fn, sids] of Object.entries(removed)) {
+      const policy = stack.resource.aws_iam_role_policy[`${fn}-role-policy`];
+      const document = JSON.parse(policy.policy) as { Statement: PolicyStatement[] };
+      const kept = document.Statement.filter((s) => !sids.includes(s.Sid ?? ""));
+      if (kept.length !== document.Statement.length - sids.length) throw new Error(`${fn}'s role lacks one of ${sids.join(", ")}`);
+      policy.policy = JSON.stringify({ ...document, Statement: kept });
+    }
+  });
   const app = new SynthesizedApp(outdir);
   const storage = names.stack("storage");
   for (const which of ["in", "out"] as const) buckets[which] = app.resolveString(storage, app.byAddress(storage, `aws_s3_bucket.${which}-bucket`)!.body.bucket);

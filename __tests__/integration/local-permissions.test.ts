@@ -1,8 +1,6 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { naming, loadConfig } from "../../config";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
-import { freshSynthEnv, type Synthesized } from "../stacks/synth";
+import { editStack, freshSynthEnv, type Synthesized } from "../stacks/synth";
 
 // A route whose Lambda permission was forgotten passes synth (without the gate), plan and apply, and then API
 // Gateway answers 500 "Invalid permissions on Lambda function". The local API must answer the same.
@@ -11,10 +9,9 @@ let synth: Synthesized;
 let p: LocalPipeline;
 
 function dropPermissions(outdir: string, match: (statementId: string) => boolean): void {
-  const file = path.join(outdir, "stacks", names.stack("api"), "cdk.tf.json");
-  const json = JSON.parse(readFileSync(file, "utf8"));
-  for (const [id, perm] of Object.entries<any>(json.resource.aws_lambda_permission)) if (match(perm.statement_id)) delete json.resource.aws_lambda_permission[id];
-  writeFileSync(file, JSON.stringify(json));
+  editStack(outdir, names.stack("api"), (json) => {
+    for (const [id, perm] of Object.entries<any>(json.resource.aws_lambda_permission)) if (match(perm.statement_id)) delete json.resource.aws_lambda_permission[id];
+  });
 }
 
 beforeAll(async () => {

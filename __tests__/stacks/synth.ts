@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { environmentNames, loadConfig, naming, type EnvironmentConfig } from "../../config";
@@ -39,6 +39,19 @@ export function expected(env: string): { config: EnvironmentConfig; names: Retur
 export function readStacks(outdir: string): Record<string, TfJson> {
   const dir = path.join(outdir, "stacks");
   return Object.fromEntries(readdirSync(dir).map((name) => [name, JSON.parse(readFileSync(path.join(dir, name, "cdk.tf.json"), "utf8")) as TfJson]));
+}
+
+/**
+ * Rewrites one stack's JSON in an output directory (a copy or a fresh synth, never the shared one): `edit` changes it
+ * in place, as a test that removes or alters a resource needs.
+ */
+// Synthesized JSON is arbitrary; the edits reach into it by resource type and name.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function editStack(outdir: string, stack: string, edit: (json: any) => void): void {
+  const file = path.join(outdir, "stacks", stack, "cdk.tf.json");
+  const json: unknown = JSON.parse(readFileSync(file, "utf8"));
+  edit(json);
+  writeFileSync(file, JSON.stringify(json));
 }
 
 /** What `npm run synth` (cdktf.json's app, run as cdktf runs it) writes for one environment and state backend. */
